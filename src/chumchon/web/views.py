@@ -1,0 +1,442 @@
+"""Thin views: parse input, call one selector or service, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chumchon.areas import selectors as area_sel
+from chumchon.areas import services as area_svc
+from chumchon.areas.models import OrgUnit, OrgUnitKind
+from chumchon.core.audit import history_entries
+from chumchon.core.permissions import Perm
+from chumchon.people import selectors as people_sel
+from chumchon.people import services as people_svc
+from chumchon.people.models import Household, HouseholdMember, Person, Relation
+
+from .forms import HouseholdForm, LoginForm, MemberAddForm, PersonForm, VillageForm
+
+T = TypeVar("T")
+PAGE_SIZE = 25
+
+
+def _get_or_404(fn: Callable[[Any, int], T], user: Any, pk: int) -> T:
+    try:
+        return fn(user, pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404("ไม่พบข้อมูล หรือไม่มีสิทธิ์เข้าถึง") from exc
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            target = name if name in form.fields else None
+            if name in {"birth_date", "birth_year"} and "birth" in form.fields:
+                target = "birth"
+            for e in errs:
+                form.add_error(target, e)
+    else:
+        for e in exc.messages:
+            form.add_error(None, e)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+# ---------------------------------------------------------------- home and org units
+
+
+def _unit_counts(units: list[OrgUnit]) -> dict[int, dict[str, int]]:
+    """Counts over each unit's subtree: one prefix query per figure, no per-row scans."""
+    out: dict[int, dict[str, int]] = {}
+    for unit in units:
+        subtree = Q(org_unit__path__startswith=unit.path)
+        out[unit.pk] = {
+            "persons": Person.objects.filter(subtree, death_date__isnull=True).count(),
+            "households": Household.objects.filter(subtree).count(),
+            "units": OrgUnit.objects.filter(path__startswith=unit.path).count() - 1,
+            "villages": area_sel.villages_for_units([unit]).count(),
+        }
+    return out
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    units = area_sel.user_home_units(request.user)
+    counts = _unit_counts(units)
+    roles = list(area_sel.active_roles(request.user))
+    return render(
+        request,
+        "web/home.html",
+        {
+            "units": [(u, counts[u.pk]) for u in units],
+            "roles": roles,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_or_404(area_sel.unit_get, request.user, pk)
+    children = list(
+        area_sel.units_visible_to(request.user).filter(parent=unit).order_by("kind", "name")
+    )
+    counts = _unit_counts([unit, *children])
+    villages = (
+        area_sel.villages_for_units([unit])
+        .annotate(n_persons=Count("person", filter=Q(person__org_unit__path__startswith=unit.path)))
+        .order_by("subdistrict", "number")
+    )
+    holders = unit.role_assignments.select_related("user").order_by("role")
+    return render(
+        request,
+        "web/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": [a for a in unit.ancestors() if area_sel.user_can(request.user, Perm.VIEW_PEOPLE, a)],
+            "children": [(c, counts[c.pk]) for c in children],
+            "counts": counts[unit.pk],
+            "villages": villages,
+            "holders": holders,
+            "can_manage": area_sel.user_can(request.user, Perm.MANAGE_AREAS, unit)
+            and unit.subdistrict_id is not None,
+            "history": history_entries(unit),
+        },
+    )
+
+
+@login_required
+def village_create(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _get_or_404(area_sel.unit_get, request.user, pk)
+    if not area_sel.user_can(request.user, Perm.MANAGE_AREAS, unit) or unit.subdistrict is None:
+        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มหมู่บ้านในหน่วยนี้")
+    form = VillageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            village = area_svc.village_create(
+                subdistrict=unit.subdistrict, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"เพิ่ม{village}แล้ว")
+            return redirect("unit_detail", pk=unit.pk)
+    return render(request, "web/village_form.html", {"form": form, "unit": unit})
+
+
+# ---------------------------------------------------------------- persons
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    unit_id = request.GET.get("unit")
+    qs = people_sel.persons_visible_to(request.user)
+    unit = None
+    if unit_id and unit_id.isdigit():
+        unit = _get_or_404(area_sel.unit_get, request.user, int(unit_id))
+        qs = qs.filter(org_unit__path__startswith=unit.path)
+    if q:
+        qs = qs.filter(people_sel.person_search_q(q))
+    qs = qs.select_related("household_membership__household").order_by(
+        *people_sel.thai_name_order()
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "page": page, "q": q, "unit": unit,
+        "can_edit": area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE),
+        "full_id": False,
+    }
+    template = "web/_person_rows.html" if request.htmx else "web/person_list.html"  # type: ignore[attr-defined]
+    return render(request, template, ctx)
+
+
+def _person_form(request: HttpRequest, *, data: Any = None, initial: Any = None,
+                 with_relation: bool = False) -> PersonForm:
+    return PersonForm(
+        data,
+        initial=initial,
+        units=area_sel.editable_units(request.user, Perm.EDIT_PEOPLE).exclude(
+            kind__in=[OrgUnitKind.NATION]
+        ),
+        villages=area_sel.villages_visible_to(request.user).filter(active=True),
+        with_relation=with_relation,
+    )
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    if not area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE):
+        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มบุคคล")
+    household = None
+    hh_id = request.GET.get("household") or request.POST.get("household")
+    initial: dict[str, Any] = {}
+    if hh_id and str(hh_id).isdigit():
+        household = _get_or_404(people_sel.household_get, request.user, int(hh_id))
+        initial = {
+            "org_unit": household.org_unit, "house_number": household.house_number,
+            "village": household.village, "street": household.street,
+            "postcode": household.postcode,
+            "relation": Relation.HEAD if not household.members.exists() else Relation.CHILD,
+        }
+    form = _person_form(request, data=request.POST or None, initial=initial,
+                        with_relation=household is not None)
+    duplicates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        duplicates = people_sel.person_duplicates(
+            request.user, national_id=data.get("national_id") or None,
+            first_name=data["first_name"], last_name=data.get("last_name", ""),
+            birth_date=data.get("birth_date"), birth_year=data.get("birth_year"),
+        )
+        same_id = [d for d in duplicates if "เลขประจำตัว" in d.reason]
+        confirmed = request.POST.get("confirm_duplicate") == "1"
+        if same_id:
+            form.add_error("national_id", "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้")
+        elif duplicates and not confirmed:
+            form.add_error(None, "อาจเป็นบุคคลที่มีอยู่แล้ว กรุณาตรวจสอบรายการด้านล่าง หากไม่ใช่คนเดียวกัน กดบันทึกอีกครั้ง")
+        else:
+            try:
+                person = people_svc.person_create(
+                    actor=request.user, org_unit=form.cleaned_data["org_unit"],
+                    household=household, relation=form.cleaned_data.get("relation"), **data,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except PermissionDenied:
+                form.add_error("org_unit", "ไม่มีสิทธิ์เพิ่มบุคคลในหน่วยนี้")
+            else:
+                messages.success(request, f"บันทึก {person.full_name} แล้ว")
+                if household is not None:
+                    return redirect("household_detail", pk=household.pk)
+                return redirect("person_detail", pk=person.pk)
+    return render(
+        request, "web/person_form.html",
+        {"form": form, "household": household, "duplicates": duplicates, "person": None},
+    )
+
+
+@login_required
+def person_check(request: HttpRequest) -> HttpResponse:
+    """htmx: warn while typing when the ID, or the name and birth date, already exist."""
+    form = _person_form(request, data=request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    birth = data.get("birth") or (None, None)
+    duplicates = people_sel.person_duplicates(
+        request.user, national_id=data.get("national_id") or None,
+        first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+        birth_date=birth[0], birth_year=birth[1],
+        exclude_pk=int(request.GET["exclude"]) if request.GET.get("exclude", "").isdigit() else None,
+    )
+    return render(request, "web/_duplicates.html", {"duplicates": duplicates})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_or_404(people_sel.person_get, request.user, pk)
+    full_id = area_sel.user_can(request.user, Perm.VIEW_FULL_ID, person.org_unit)
+    membership = HouseholdMember.objects.filter(person=person).select_related("household").first()
+    return render(
+        request, "web/person_detail.html",
+        {
+            "person": person, "membership": membership, "full_id": full_id,
+            "can_edit": area_sel.user_can(request.user, Perm.EDIT_PEOPLE, person.org_unit),
+            "history": history_entries(person, mask=None if full_id else {"national_id"}),
+        },
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_or_404(people_sel.person_get, request.user, pk)
+    if not area_sel.user_can(request.user, Perm.EDIT_PEOPLE, person.org_unit):
+        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขบุคคลนี้")
+    initial = {
+        "org_unit": person.org_unit, "title": person.title, "title_other": person.title_other,
+        "first_name": person.first_name, "last_name": person.last_name, "sex": person.sex,
+        "birth": (person.birth_date, person.birth_year) if person.birth_year else None,
+        "national_id": person.national_id or "", "other_id_kind": person.other_id_kind,
+        "other_id_number": person.other_id_number, "phone": person.phone,
+        "house_number": person.house_number, "village": person.village,
+        "street": person.street, "postcode": person.postcode,
+        "death_date": person.death_date, "note": person.note,
+    }
+    form = _person_form(request, data=request.POST or None, initial=initial)
+    form.fields["org_unit"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_svc.person_update(
+                actor=request.user, person=person, reason=request.POST.get("reason", ""),
+                **form.service_data(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "บันทึกการแก้ไขแล้ว")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "web/person_form.html", {"form": form, "person": person, "household": None})
+
+
+# ---------------------------------------------------------------- households
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    qs = people_sel.households_visible_to(request.user).annotate(n_members=Count("members"))
+    if q:
+        person_ids = people_sel.persons_visible_to(request.user).filter(
+            people_sel.person_search_q(q)
+        ).values("pk")
+        qs = qs.filter(
+            Q(house_number__startswith=q) | Q(house_registration_no=q)
+            | Q(members__person__in=person_ids)
+        ).distinct()
+    qs = qs.order_by("village__number", "house_number", "pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    heads = {
+        m.household_id: m.person
+        for m in HouseholdMember.objects.filter(
+            household__in=[h.pk for h in page.object_list], relation=Relation.HEAD
+        ).select_related("person")
+    }
+    return render(
+        request, "web/household_list.html",
+        {"page": page, "q": q, "heads": heads,
+         "can_edit": area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE)},
+    )
+
+
+def _household_form(request: HttpRequest, *, data: Any = None, initial: Any = None) -> HouseholdForm:
+    return HouseholdForm(
+        data, initial=initial,
+        units=area_sel.editable_units(request.user, Perm.EDIT_PEOPLE).exclude(
+            kind__in=[OrgUnitKind.NATION]
+        ),
+        villages=area_sel.villages_visible_to(request.user).filter(active=True),
+    )
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    if not area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE):
+        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มครัวเรือน")
+    form = _household_form(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = people_svc.household_create(
+                actor=request.user, org_unit=form.cleaned_data["org_unit"], **form.service_data()
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("org_unit", "ไม่มีสิทธิ์เพิ่มครัวเรือนในหน่วยนี้")
+        else:
+            messages.success(request, f"บันทึก{household}แล้ว เพิ่มสมาชิกครัวเรือนได้เลย")
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "web/household_form.html", {"form": form, "household": None})
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _get_or_404(people_sel.household_get, request.user, pk)
+    if not area_sel.user_can(request.user, Perm.EDIT_PEOPLE, household.org_unit):
+        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขครัวเรือนนี้")
+    initial = {
+        "org_unit": household.org_unit, "house_number": household.house_number,
+        "village": household.village, "house_registration_no": household.house_registration_no or "",
+        "street": household.street, "postcode": household.postcode, "note": household.note,
+    }
+    form = _household_form(request, data=request.POST or None, initial=initial)
+    form.fields["org_unit"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_svc.household_update(actor=request.user, household=household, **form.service_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "บันทึกการแก้ไขแล้ว")
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "web/household_form.html", {"form": form, "household": household})
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _get_or_404(people_sel.household_get, request.user, pk)
+    members = household.members.select_related("person").order_by("created_at")
+    can_edit = area_sel.user_can(request.user, Perm.EDIT_PEOPLE, household.org_unit)
+    q = request.GET.get("q", "").strip()
+    candidates: list[Person] = []
+    if can_edit and q:
+        candidates = list(
+            people_sel.person_search(request.user, q).filter(household_membership__isnull=True)[:10]
+        )
+    member_history = []
+    for m in members:
+        for e in history_entries(m):
+            member_history.append((m, e))
+    return render(
+        request, "web/household_detail.html",
+        {
+            "household": household, "members": members, "can_edit": can_edit, "q": q,
+            "candidates": candidates, "add_form": MemberAddForm(),
+            "history": history_entries(household),
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _get_or_404(people_sel.household_get, request.user, pk)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        person = _get_or_404(people_sel.person_get, request.user, form.cleaned_data["person"])
+        try:
+            people_svc.household_member_add(
+                actor=request.user, household=household, person=person,
+                relation=form.cleaned_data["relation"],
+            )
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"เพิ่ม {person.full_name} เข้าครัวเรือนแล้ว")
+    else:
+        messages.error(request, "กรุณาเลือกบุคคลและความสัมพันธ์")
+    return redirect(reverse("household_detail", args=[household.pk]))
+
+
+@login_required
+@require_POST
+def household_member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    household = _get_or_404(people_sel.household_get, request.user, pk)
+    member = household.members.filter(pk=member_pk).select_related("person", "household").first()
+    if member is None:
+        raise Http404("ไม่พบสมาชิกนี้ในครัวเรือน")
+    try:
+        people_svc.household_member_remove(actor=request.user, member=member)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"ย้าย {member.person.full_name} ออกจากครัวเรือนแล้ว")
+    return redirect("household_detail", pk=household.pk)
