@@ -68,11 +68,15 @@ def world(db: Any) -> World:
         name="เครือข่ายอำเภอเมืองขอนแก่น", kind=OrgUnitKind.DISTRICT, parent=province
     )
     fund_a = org_unit_create(
-        name="กองทุนสวัสดิการชุมชนตำบลในเมือง", kind=OrgUnitKind.FUND, parent=district,
+        name="กองทุนสวัสดิการชุมชนตำบลในเมือง",
+        kind=OrgUnitKind.FUND,
+        parent=district,
         subdistrict=sub_a,
     )
     fund_b = org_unit_create(
-        name="กองทุนสวัสดิการชุมชนตำบลสำราญ", kind=OrgUnitKind.FUND, parent=district,
+        name="กองทุนสวัสดิการชุมชนตำบลสำราญ",
+        kind=OrgUnitKind.FUND,
+        parent=district,
         subdistrict=sub_b,
     )
     village_a1 = village_create(subdistrict=sub_a, number=1, name="โนนทัน")
@@ -82,7 +86,9 @@ def world(db: Any) -> World:
         name="กลุ่มหมู่ 1 โนนทัน", kind=OrgUnitKind.VILLAGE_GROUP, parent=fund_a, village=village_a1
     )
     group_a2 = org_unit_create(
-        name="กลุ่มหมู่ 2 หนองใหญ่", kind=OrgUnitKind.VILLAGE_GROUP, parent=fund_a,
+        name="กลุ่มหมู่ 2 หนองใหญ่",
+        kind=OrgUnitKind.VILLAGE_GROUP,
+        parent=fund_a,
         village=village_a2,
     )
     group_b1 = org_unit_create(
@@ -101,14 +107,29 @@ def world(db: Any) -> World:
     role_assign(user=officer_b, org_unit=fund_b, role=Role.LOCAL_OFFICER, start_date=start)
     role_assign(user=coordinator, org_unit=province, role=Role.COORDINATOR, start_date=start)
     role_assign(
-        user=expired, org_unit=fund_a, role=Role.CHAIR, start_date=dt.date(2020, 1, 1),
+        user=expired,
+        org_unit=fund_a,
+        role=Role.CHAIR,
+        start_date=dt.date(2020, 1, 1),
         end_date=dt.date(2023, 12, 31),
     )
     return World(
-        province=province, district=district, fund_a=fund_a, fund_b=fund_b,
-        group_a1=group_a1, group_a2=group_a2, group_b1=group_b1, village_a1=village_a1,
-        village_a2=village_a2, village_b1=village_b1, chair_a=chair_a, registrar_a=registrar_a,
-        viewer_a=viewer_a, officer_b=officer_b, coordinator=coordinator, expired=expired,
+        province=province,
+        district=district,
+        fund_a=fund_a,
+        fund_b=fund_b,
+        group_a1=group_a1,
+        group_a2=group_a2,
+        group_b1=group_b1,
+        village_a1=village_a1,
+        village_a2=village_a2,
+        village_b1=village_b1,
+        chair_a=chair_a,
+        registrar_a=registrar_a,
+        viewer_a=viewer_a,
+        officer_b=officer_b,
+        coordinator=coordinator,
+        expired=expired,
         admin=admin,
     )
 

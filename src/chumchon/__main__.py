@@ -1,8 +1,8 @@
 """The `chumchon` command: our own subcommands plus everything manage.py does.
 
-    chumchon demo [--port N] [--no-serve]    build the Thai demo tambon (SQLite) and serve it
-    chumchon load_areas                      load/refresh provinces, districts, subdistricts
-    chumchon migrate | createsuperuser | ... Django's management commands
+chumchon demo [--port N] [--no-serve]    build the Thai demo tambon (SQLite) and serve it
+chumchon load_areas                      load/refresh provinces, districts, subdistricts
+chumchon migrate | createsuperuser | ... Django's management commands
 """
 
 from __future__ import annotations

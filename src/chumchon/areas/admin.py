@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AreaDataImport, District, OrgUnit, Province, RoleAssignment, Subdistrict, Village
+from .models import (
+    AreaDataImport,
+    District,
+    OrgUnit,
+    Province,
+    RoleAssignment,
+    Subdistrict,
+    Village,
+)
 
 
 @admin.register(Province)

@@ -25,20 +25,29 @@ def load_geothai(
         provinces[p.code] = {"name_th": p.name_th, "name_en": p.name_en or "", "active": True}
         for d in geothai.districts(p.code):
             districts[d.code] = {
-                "province_id": p.code, "name_th": d.name_th, "name_en": d.name_en or "",
+                "province_id": p.code,
+                "name_th": d.name_th,
+                "name_en": d.name_en or "",
                 "active": True,
             }
             for s in geothai.subdistricts(d.code):
                 subdistricts[s.code] = {
-                    "district_id": d.code, "name_th": s.name_th, "name_en": s.name_en or "",
-                    "postal_codes": ",".join(s.postal_codes), "active": True,
+                    "district_id": d.code,
+                    "name_th": s.name_th,
+                    "name_en": s.name_en or "",
+                    "postal_codes": ",".join(s.postal_codes),
+                    "active": True,
                 }
     inactive = 0
     skipped = 0
     for a in sorted(abolished_areas(), key=lambda a: len(a.code)):
         on = dt.date.fromisoformat(a.abolished_on) if a.abolished_on else None
-        row = {"name_th": a.name_th, "name_en": a.name_en or "", "active": False,
-               "abolished_on": on}
+        row = {
+            "name_th": a.name_th,
+            "name_en": a.name_en or "",
+            "active": False,
+            "abolished_on": on,
+        }
         if a.level == "province" and a.code not in provinces:
             provinces[a.code] = row
         elif a.level == "district" and a.code not in districts:
@@ -56,7 +65,9 @@ def load_geothai(
         inactive += 1
 
     for model, rows in (
-        (province_model, provinces), (district_model, districts), (subdistrict_model, subdistricts)
+        (province_model, provinces),
+        (district_model, districts),
+        (subdistrict_model, subdistricts),
     ):
         fields = sorted({k for r in rows.values() for k in r})
         existing = {row["code"]: row for row in model.objects.values("code", *fields)}
@@ -82,8 +93,12 @@ def load_geothai(
         "skipped": skipped,
     }
     import_model.objects.create(
-        source="geothai", data_version=geothai.DATA_VERSION, package_version=pkg,
-        provinces=counts["provinces"], districts=counts["districts"],
-        subdistricts=counts["subdistricts"], inactive=inactive,
+        source="geothai",
+        data_version=geothai.DATA_VERSION,
+        package_version=pkg,
+        provinces=counts["provinces"],
+        districts=counts["districts"],
+        subdistricts=counts["subdistricts"],
+        inactive=inactive,
     )
     return counts

@@ -97,6 +97,9 @@ class AreaDataImport(models.Model):
         verbose_name_plural = "การนำเข้าข้อมูลพื้นที่"
         ordering = ["-imported_at"]
 
+    def __str__(self) -> str:
+        return f"{self.source} {self.data_version}"
+
 
 class Village(TimeStampedModel):
     """A village (หมู่ที่ N) of a subdistrict. DOPA publishes no village list: users enter them."""
@@ -121,8 +124,10 @@ class Village(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"หมู่ที่ {self.number} บ้าน{self.name}" if not self.name.startswith("บ้าน") else (
-            f"หมู่ที่ {self.number} {self.name}"
+        return (
+            f"หมู่ที่ {self.number} บ้าน{self.name}"
+            if not self.name.startswith("บ้าน")
+            else (f"หมู่ที่ {self.number} {self.name}")
         )
 
 
@@ -149,14 +154,22 @@ class AgencyKind(models.TextChoices):
 # Which kinds may sit under which: keeps the tree meaningful (a village group under a fund, ...).
 ALLOWED_CHILDREN: dict[str, set[str]] = {
     OrgUnitKind.NATION: {
-        OrgUnitKind.PROVINCE_NETWORK, OrgUnitKind.AGENCY, OrgUnitKind.NETWORK,
+        OrgUnitKind.PROVINCE_NETWORK,
+        OrgUnitKind.AGENCY,
+        OrgUnitKind.NETWORK,
     },
     OrgUnitKind.PROVINCE_NETWORK: {
-        OrgUnitKind.DISTRICT, OrgUnitKind.AGENCY, OrgUnitKind.NETWORK, OrgUnitKind.FUND,
+        OrgUnitKind.DISTRICT,
+        OrgUnitKind.AGENCY,
+        OrgUnitKind.NETWORK,
+        OrgUnitKind.FUND,
         OrgUnitKind.LOCAL_AUTHORITY,
     },
     OrgUnitKind.DISTRICT: {
-        OrgUnitKind.FUND, OrgUnitKind.LOCAL_AUTHORITY, OrgUnitKind.AGENCY, OrgUnitKind.NETWORK,
+        OrgUnitKind.FUND,
+        OrgUnitKind.LOCAL_AUTHORITY,
+        OrgUnitKind.AGENCY,
+        OrgUnitKind.NETWORK,
     },
     OrgUnitKind.FUND: {OrgUnitKind.VILLAGE_GROUP, OrgUnitKind.NETWORK},
     OrgUnitKind.LOCAL_AUTHORITY: {OrgUnitKind.VILLAGE_GROUP, OrgUnitKind.AGENCY},
@@ -173,7 +186,11 @@ class OrgUnit(TimeStampedModel):
         "ประเภทหน่วยงาน", max_length=10, choices=AgencyKind.choices, blank=True, default=""
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name="อยู่ภายใต้",
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
@@ -223,7 +240,9 @@ class RoleAssignment(TimeStampedModel):
     """A role a user holds at an org unit for a term (committee terms end at elections)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
         verbose_name="ผู้ใช้",
     )
     org_unit = models.ForeignKey(

@@ -136,7 +136,5 @@ def villages_visible_to(user: Any) -> QuerySet[Village]:
 def subdistricts_visible_to(user: Any) -> QuerySet[Subdistrict]:
     if getattr(user, "is_superuser", False):
         return Subdistrict.objects.filter(active=True)
-    codes = (
-        units_visible_to(user).exclude(subdistrict__isnull=True).values_list("subdistrict_id")
-    )
+    codes = units_visible_to(user).exclude(subdistrict__isnull=True).values_list("subdistrict_id")
     return Subdistrict.objects.filter(code__in=codes)

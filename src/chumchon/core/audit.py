@@ -31,15 +31,19 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
+def _field(model: type[models.Model], name: str) -> Any:
+    return model._meta.get_field(name)
+
+
 def _display(model: type[models.Model], name: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
-    f = model._meta.get_field(name)
+    f = _field(model, name)
     if getattr(f, "choices", None):
-        return str(dict(f.choices).get(value, value))  # type: ignore[arg-type]
+        return str(dict(f.choices).get(value, value))
     if isinstance(f, models.ForeignKey):
         try:
-            return str(f.related_model._default_manager.get(pk=value))  # type: ignore[union-attr]
+            return str(f.related_model._default_manager.get(pk=value))
         except Exception:  # the target may be gone
             return f"#{value}"
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -55,10 +59,15 @@ def history_entries(obj: models.Model, *, mask: set[str] | None = None) -> list[
     """The record's history, newest first, with per-field before and after in Thai."""
     records = list(obj.history.all().select_related("history_user"))  # type: ignore[attr-defined]
     model = type(obj)
-    tracked = [
-        f.name for f in model._meta.concrete_fields
-        if f.name in {hf.name for hf in records[0]._meta.fields}
-    ] if records else []
+    tracked = (
+        [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.name in {hf.name for hf in records[0]._meta.fields}
+        ]
+        if records
+        else []
+    )
     hidden = {"id", "created_at", "updated_at"}
     entries: list[HistoryEntry] = []
     for i, rec in enumerate(records):
@@ -67,7 +76,7 @@ def history_entries(obj: models.Model, *, mask: set[str] | None = None) -> list[
         for name in tracked:
             if name in hidden:
                 continue
-            attname = model._meta.get_field(name).attname
+            attname = _field(model, name).attname
             new = getattr(rec, attname)
             old = getattr(prev, attname) if prev is not None else None
             if rec.history_type == "-":
@@ -76,7 +85,7 @@ def history_entries(obj: models.Model, *, mask: set[str] | None = None) -> list[
                 continue
             if prev is None and new in (None, ""):
                 continue
-            label = str(model._meta.get_field(name).verbose_name)
+            label = str(_field(model, name).verbose_name)
             if mask and name in mask:
                 changes.append(FieldChange(label, "•••" if old else "—", "•••" if new else "—"))
             else:

@@ -56,7 +56,9 @@ class Person(TimeStampedModel):
     sex = models.CharField("เพศ", max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
     birth_date = models.DateField("วันเกิด", null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        "ปีเกิด (ค.ศ.)", null=True, blank=True,
+        "ปีเกิด (ค.ศ.)",
+        null=True,
+        blank=True,
         help_text="เก็บเป็น ค.ศ.; แสดงเป็น พ.ศ. ใช้เมื่อทราบเพียงปีเกิด",
     )
     national_id = models.CharField(
@@ -121,8 +123,10 @@ class Person(TimeStampedModel):
 
     @property
     def display_title(self) -> str:
-        return self.title_other if self.title == Title.OTHER and self.title_other else (
-            "" if self.title == Title.OTHER else self.title
+        return (
+            self.title_other
+            if self.title == Title.OTHER and self.title_other
+            else ("" if self.title == Title.OTHER else self.title)
         )
 
     @property
@@ -150,7 +154,11 @@ class Household(TimeStampedModel):
         OrgUnit, on_delete=models.PROTECT, related_name="households", verbose_name="หน่วยที่ดูแล"
     )
     house_registration_no = models.CharField(
-        "เลขประจำบ้าน", max_length=11, null=True, blank=True, unique=True,
+        "เลขประจำบ้าน",
+        max_length=11,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="รหัสประจำบ้าน 11 หลักตามทะเบียนบ้าน",
     )
     house_number = models.CharField("บ้านเลขที่", max_length=20)
@@ -197,7 +205,9 @@ class HouseholdMember(TimeStampedModel):
         Household, on_delete=models.CASCADE, related_name="members", verbose_name="ครัวเรือน"
     )
     person = models.OneToOneField(
-        Person, on_delete=models.CASCADE, related_name="household_membership",
+        Person,
+        on_delete=models.CASCADE,
+        related_name="household_membership",
         verbose_name="บุคคล",
     )
     relation = models.CharField("ความสัมพันธ์", max_length=12, choices=Relation.choices)
@@ -208,11 +218,11 @@ class HouseholdMember(TimeStampedModel):
         verbose_name_plural = "สมาชิกครัวเรือน"
         constraints = [
             models.UniqueConstraint(
-                fields=["household"], condition=Q(relation="head"),
+                fields=["household"],
+                condition=Q(relation="head"),
                 name="household_one_head",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_relation_display()})"
-

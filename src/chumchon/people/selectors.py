@@ -58,8 +58,10 @@ def person_search_q(query: str) -> Q:
     """Match a typed query: a 13-digit ID, or name prefixes ("สมช", "สมชาย ใจ", "ใจดี")."""
     text = query.strip()
     digits = normalize_national_id(text)
-    if digits.isdigit() and len(digits) >= 4 and len(digits) == len(
-        normalize_national_id(text.replace(" ", ""))
+    if (
+        digits.isdigit()
+        and len(digits) >= 4
+        and len(digits) == len(normalize_national_id(text.replace(" ", "")))
     ):
         if len(digits) == 13:
             return Q(national_id=digits)
@@ -106,9 +108,7 @@ def person_duplicates(
             seen.add(p.pk)
             hints.append(DuplicateHint(p, "เลขประจำตัวประชาชนเดียวกัน", False))
     if first_name and (birth_date or birth_year):
-        q = base.filter(
-            first_name_key=search_key(first_name), last_name_key=search_key(last_name)
-        )
+        q = base.filter(first_name_key=search_key(first_name), last_name_key=search_key(last_name))
         q = q.filter(birth_date=birth_date) if birth_date else q.filter(birth_year=birth_year)
         for p in q.select_related("org_unit")[:5]:
             if p.pk not in seen:
@@ -116,7 +116,8 @@ def person_duplicates(
                 hints.append(DuplicateHint(p, "ชื่อ นามสกุล และวันเกิดเดียวกัน", False))
     if hints:
         visible_ids = set(
-            persons_visible_to(user).filter(pk__in=[h.person.pk for h in hints])
+            persons_visible_to(user)
+            .filter(pk__in=[h.person.pk for h in hints])
             .values_list("pk", flat=True)
         )
     return [DuplicateHint(h.person, h.reason, h.person.pk in visible_ids) for h in hints]

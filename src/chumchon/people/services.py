@@ -19,12 +19,32 @@ from chumchon.core.thai import format_be_date, national_id_error, normalize_nati
 from .models import Household, HouseholdMember, Person, Relation, Title
 
 PERSON_FIELDS = [
-    "title", "title_other", "first_name", "last_name", "sex", "birth_date", "birth_year",
-    "national_id", "other_id_kind", "other_id_number", "phone", "house_number", "village",
-    "street", "subdistrict", "postcode", "death_date", "note",
+    "title",
+    "title_other",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "national_id",
+    "other_id_kind",
+    "other_id_number",
+    "phone",
+    "house_number",
+    "village",
+    "street",
+    "subdistrict",
+    "postcode",
+    "death_date",
+    "note",
 ]
 HOUSEHOLD_FIELDS = [
-    "house_registration_no", "house_number", "village", "street", "subdistrict", "postcode",
+    "house_registration_no",
+    "house_number",
+    "village",
+    "street",
+    "subdistrict",
+    "postcode",
     "note",
 ]
 
@@ -37,8 +57,17 @@ def _require(user: Any, perm: str, unit: OrgUnit) -> None:
 def _clean_person(data: dict[str, Any], *, exclude_pk: int | None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     out = dict(data)
-    for key in ("first_name", "last_name", "title_other", "other_id_number", "phone",
-                "house_number", "street", "postcode", "note"):
+    for key in (
+        "first_name",
+        "last_name",
+        "title_other",
+        "other_id_number",
+        "phone",
+        "house_number",
+        "street",
+        "postcode",
+        "note",
+    ):
         if isinstance(out.get(key), str):
             out[key] = " ".join(out[key].split()) if key != "note" else out[key].strip()
     if not out.get("first_name"):
@@ -56,9 +85,7 @@ def _clean_person(data: dict[str, Any], *, exclude_pk: int | None) -> dict[str, 
             if exclude_pk:
                 clash = clash.exclude(pk=exclude_pk)
             if clash.exists():
-                errors["national_id"] = (
-                    "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้"
-                )
+                errors["national_id"] = "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้"
     else:
         out["national_id"] = None
     if out.get("other_id_number") and not out.get("other_id_kind"):
@@ -107,28 +134,32 @@ def _save(obj: Any, actor: Any, reason: str | None = None) -> None:
     except IntegrityError as exc:  # a race past the checks above: still a clear message
         text = str(exc).lower()
         if "national_id" in text:
-            raise ValidationError(
-                {"national_id": "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว"}
-            ) from exc
+            raise ValidationError({"national_id": "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว"}) from exc
         if "house_registration_no" in text:
-            raise ValidationError(
-                {"house_registration_no": "เลขประจำบ้านนี้มีอยู่ในระบบแล้ว"}
-            ) from exc
+            raise ValidationError({"house_registration_no": "เลขประจำบ้านนี้มีอยู่ในระบบแล้ว"}) from exc
         raise
 
 
 @transaction.atomic
 def person_create(
-    *, actor: Any, org_unit: OrgUnit, household: Household | None = None,
-    relation: str | None = None, **data: Any,
+    *,
+    actor: Any,
+    org_unit: OrgUnit,
+    household: Household | None = None,
+    relation: str | None = None,
+    **data: Any,
 ) -> Person:
     _require(actor, Perm.EDIT_PEOPLE, org_unit)
     clean = _clean_person({k: data.get(k) for k in PERSON_FIELDS if k in data}, exclude_pk=None)
-    person = Person(org_unit=org_unit, **{k: v for k, v in clean.items() if v is not None or k in {"national_id"}})
+    person = Person(
+        org_unit=org_unit,
+        **{k: v for k, v in clean.items() if v is not None or k in {"national_id"}},
+    )
     _save(person, actor)
     if household is not None:
-        household_member_add(actor=actor, household=household, person=person,
-                             relation=relation or Relation.OTHER)
+        household_member_add(
+            actor=actor, household=household, person=person, relation=relation or Relation.OTHER
+        )
     return person
 
 
@@ -140,9 +171,15 @@ def person_update(*, actor: Any, person: Person, reason: str = "", **data: Any) 
     current.update({k: v for k, v in data.items() if k in PERSON_FIELDS})
     clean = _clean_person(current, exclude_pk=person.pk)
     for key, value in clean.items():
-        setattr(person, key, value if value is not None or key in {
-            "national_id", "birth_date", "birth_year", "village", "subdistrict", "death_date"
-        } else "")
+        setattr(
+            person,
+            key,
+            value
+            if value is not None
+            or key
+            in {"national_id", "birth_date", "birth_year", "village", "subdistrict", "death_date"}
+            else "",
+        )
     _save(person, actor, reason or None)
     return person
 
@@ -190,7 +227,13 @@ def _clean_household(data: dict[str, Any], *, exclude_pk: int | None) -> dict[st
 def household_create(*, actor: Any, org_unit: OrgUnit, **data: Any) -> Household:
     _require(actor, Perm.EDIT_PEOPLE, org_unit)
     clean = _clean_household({k: data.get(k) for k in HOUSEHOLD_FIELDS}, exclude_pk=None)
-    household = Household(org_unit=org_unit, **{k: ("" if v is None and k in {"street", "postcode", "note"} else v) for k, v in clean.items()})
+    household = Household(
+        org_unit=org_unit,
+        **{
+            k: ("" if v is None and k in {"street", "postcode", "note"} else v)
+            for k, v in clean.items()
+        },
+    )
     _save(household, actor)
     return household
 
@@ -203,7 +246,9 @@ def household_update(*, actor: Any, household: Household, **data: Any) -> Househ
     current.update({k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     clean = _clean_household(current, exclude_pk=household.pk)
     for key, value in clean.items():
-        setattr(household, key, "" if value is None and key in {"street", "postcode", "note"} else value)
+        setattr(
+            household, key, "" if value is None and key in {"street", "postcode", "note"} else value
+        )
     _save(household, actor)
     return household
 

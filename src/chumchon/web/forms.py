@@ -45,9 +45,7 @@ class PersonForm(forms.Form):
     first_name = forms.CharField(label="ชื่อ", max_length=100)
     last_name = forms.CharField(label="นามสกุล", max_length=100, required=False)
     sex = forms.ChoiceField(label="เพศ", choices=Sex.choices, initial=Sex.UNSPECIFIED)
-    birth = PartialBEDateField(
-        label="วันเกิด (วว/ดด/ปปปป พ.ศ. หรือปี พ.ศ. อย่างเดียว)", required=False
-    )
+    birth = PartialBEDateField(label="วันเกิด (วว/ดด/ปปปป พ.ศ. หรือปี พ.ศ. อย่างเดียว)", required=False)
     national_id = NationalIDField(label="เลขประจำตัวประชาชน 13 หลัก", required=False)
     other_id_kind = forms.ChoiceField(
         label="เอกสารอื่น (ผู้ไม่มีสัญชาติไทย)", choices=OtherIdKind.choices, required=False
@@ -55,13 +53,13 @@ class PersonForm(forms.Form):
     other_id_number = forms.CharField(label="เลขที่เอกสารอื่น", required=False, max_length=40)
     phone = forms.CharField(label="โทรศัพท์", required=False, max_length=20)
     house_number = forms.CharField(label="บ้านเลขที่", required=False, max_length=20)
-    village = VillageChoiceField(
-        label="หมู่บ้าน", queryset=Village.objects.none(), required=False
-    )
+    village = VillageChoiceField(label="หมู่บ้าน", queryset=Village.objects.none(), required=False)
     street = forms.CharField(label="ถนน/ซอย", required=False, max_length=120)
     postcode = forms.CharField(label="รหัสไปรษณีย์", required=False, max_length=5)
     death_date = BEDateField(label="วันที่เสียชีวิต", required=False)
-    note = forms.CharField(label="หมายเหตุ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="หมายเหตุ", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(
         self, *args: Any, units: Any, villages: Any, with_relation: bool = False, **kwargs: Any
@@ -94,7 +92,9 @@ class HouseholdForm(forms.Form):
     )
     street = forms.CharField(label="ถนน/ซอย", required=False, max_length=120)
     postcode = forms.CharField(label="รหัสไปรษณีย์", required=False, max_length=5)
-    note = forms.CharField(label="หมายเหตุ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="หมายเหตุ", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, units: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

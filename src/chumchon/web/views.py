@@ -109,7 +109,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "web/unit_detail.html",
         {
             "unit": unit,
-            "ancestors": [a for a in unit.ancestors() if area_sel.user_can(request.user, Perm.VIEW_PEOPLE, a)],
+            "ancestors": [
+                a for a in unit.ancestors() if area_sel.user_can(request.user, Perm.VIEW_PEOPLE, a)
+            ],
             "children": [(c, counts[c.pk]) for c in children],
             "counts": counts[unit.pk],
             "villages": villages,
@@ -159,7 +161,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {
-        "page": page, "q": q, "unit": unit,
+        "page": page,
+        "q": q,
+        "unit": unit,
         "can_edit": area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE),
         "full_id": False,
     }
@@ -167,8 +171,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
-def _person_form(request: HttpRequest, *, data: Any = None, initial: Any = None,
-                 with_relation: bool = False) -> PersonForm:
+def _person_form(
+    request: HttpRequest, *, data: Any = None, initial: Any = None, with_relation: bool = False
+) -> PersonForm:
     return PersonForm(
         data,
         initial=initial,
@@ -190,32 +195,43 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if hh_id and str(hh_id).isdigit():
         household = _get_or_404(people_sel.household_get, request.user, int(hh_id))
         initial = {
-            "org_unit": household.org_unit, "house_number": household.house_number,
-            "village": household.village, "street": household.street,
+            "org_unit": household.org_unit,
+            "house_number": household.house_number,
+            "village": household.village,
+            "street": household.street,
             "postcode": household.postcode,
             "relation": Relation.HEAD if not household.members.exists() else Relation.CHILD,
         }
-    form = _person_form(request, data=request.POST or None, initial=initial,
-                        with_relation=household is not None)
+    form = _person_form(
+        request, data=request.POST or None, initial=initial, with_relation=household is not None
+    )
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         duplicates = people_sel.person_duplicates(
-            request.user, national_id=data.get("national_id") or None,
-            first_name=data["first_name"], last_name=data.get("last_name", ""),
-            birth_date=data.get("birth_date"), birth_year=data.get("birth_year"),
+            request.user,
+            national_id=data.get("national_id") or None,
+            first_name=data["first_name"],
+            last_name=data.get("last_name", ""),
+            birth_date=data.get("birth_date"),
+            birth_year=data.get("birth_year"),
         )
         same_id = [d for d in duplicates if "เลขประจำตัว" in d.reason]
         confirmed = request.POST.get("confirm_duplicate") == "1"
         if same_id:
             form.add_error("national_id", "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้")
         elif duplicates and not confirmed:
-            form.add_error(None, "อาจเป็นบุคคลที่มีอยู่แล้ว กรุณาตรวจสอบรายการด้านล่าง หากไม่ใช่คนเดียวกัน กดบันทึกอีกครั้ง")
+            form.add_error(
+                None, "อาจเป็นบุคคลที่มีอยู่แล้ว กรุณาตรวจสอบรายการด้านล่าง หากไม่ใช่คนเดียวกัน กดบันทึกอีกครั้ง"
+            )
         else:
             try:
                 person = people_svc.person_create(
-                    actor=request.user, org_unit=form.cleaned_data["org_unit"],
-                    household=household, relation=form.cleaned_data.get("relation"), **data,
+                    actor=request.user,
+                    org_unit=form.cleaned_data["org_unit"],
+                    household=household,
+                    relation=form.cleaned_data.get("relation"),
+                    **data,
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
@@ -227,7 +243,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
                     return redirect("household_detail", pk=household.pk)
                 return redirect("person_detail", pk=person.pk)
     return render(
-        request, "web/person_form.html",
+        request,
+        "web/person_form.html",
         {"form": form, "household": household, "duplicates": duplicates, "person": None},
     )
 
@@ -240,10 +257,15 @@ def person_check(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     birth = data.get("birth") or (None, None)
     duplicates = people_sel.person_duplicates(
-        request.user, national_id=data.get("national_id") or None,
-        first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
-        birth_date=birth[0], birth_year=birth[1],
-        exclude_pk=int(request.GET["exclude"]) if request.GET.get("exclude", "").isdigit() else None,
+        request.user,
+        national_id=data.get("national_id") or None,
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        birth_date=birth[0],
+        birth_year=birth[1],
+        exclude_pk=int(request.GET["exclude"])
+        if request.GET.get("exclude", "").isdigit()
+        else None,
     )
     return render(request, "web/_duplicates.html", {"duplicates": duplicates})
 
@@ -254,9 +276,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     full_id = area_sel.user_can(request.user, Perm.VIEW_FULL_ID, person.org_unit)
     membership = HouseholdMember.objects.filter(person=person).select_related("household").first()
     return render(
-        request, "web/person_detail.html",
+        request,
+        "web/person_detail.html",
         {
-            "person": person, "membership": membership, "full_id": full_id,
+            "person": person,
+            "membership": membership,
+            "full_id": full_id,
             "can_edit": area_sel.user_can(request.user, Perm.EDIT_PEOPLE, person.org_unit),
             "history": history_entries(person, mask=None if full_id else {"national_id"}),
         },
@@ -269,21 +294,32 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not area_sel.user_can(request.user, Perm.EDIT_PEOPLE, person.org_unit):
         raise PermissionDenied("ไม่มีสิทธิ์แก้ไขบุคคลนี้")
     initial = {
-        "org_unit": person.org_unit, "title": person.title, "title_other": person.title_other,
-        "first_name": person.first_name, "last_name": person.last_name, "sex": person.sex,
+        "org_unit": person.org_unit,
+        "title": person.title,
+        "title_other": person.title_other,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "sex": person.sex,
         "birth": (person.birth_date, person.birth_year) if person.birth_year else None,
-        "national_id": person.national_id or "", "other_id_kind": person.other_id_kind,
-        "other_id_number": person.other_id_number, "phone": person.phone,
-        "house_number": person.house_number, "village": person.village,
-        "street": person.street, "postcode": person.postcode,
-        "death_date": person.death_date, "note": person.note,
+        "national_id": person.national_id or "",
+        "other_id_kind": person.other_id_kind,
+        "other_id_number": person.other_id_number,
+        "phone": person.phone,
+        "house_number": person.house_number,
+        "village": person.village,
+        "street": person.street,
+        "postcode": person.postcode,
+        "death_date": person.death_date,
+        "note": person.note,
     }
     form = _person_form(request, data=request.POST or None, initial=initial)
     form.fields["org_unit"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             people_svc.person_update(
-                actor=request.user, person=person, reason=request.POST.get("reason", ""),
+                actor=request.user,
+                person=person,
+                reason=request.POST.get("reason", ""),
                 **form.service_data(),
             )
         except ValidationError as exc:
@@ -291,7 +327,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "บันทึกการแก้ไขแล้ว")
             return redirect("person_detail", pk=person.pk)
-    return render(request, "web/person_form.html", {"form": form, "person": person, "household": None})
+    return render(
+        request, "web/person_form.html", {"form": form, "person": person, "household": None}
+    )
 
 
 # ---------------------------------------------------------------- households
@@ -302,11 +340,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = people_sel.households_visible_to(request.user).annotate(n_members=Count("members"))
     if q:
-        person_ids = people_sel.persons_visible_to(request.user).filter(
-            people_sel.person_search_q(q)
-        ).values("pk")
+        person_ids = (
+            people_sel.persons_visible_to(request.user)
+            .filter(people_sel.person_search_q(q))
+            .values("pk")
+        )
         qs = qs.filter(
-            Q(house_number__startswith=q) | Q(house_registration_no=q)
+            Q(house_number__startswith=q)
+            | Q(house_registration_no=q)
             | Q(members__person__in=person_ids)
         ).distinct()
     qs = qs.order_by("village__number", "house_number", "pk")
@@ -318,15 +359,23 @@ def household_list(request: HttpRequest) -> HttpResponse:
         ).select_related("person")
     }
     return render(
-        request, "web/household_list.html",
-        {"page": page, "q": q, "heads": heads,
-         "can_edit": area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE)},
+        request,
+        "web/household_list.html",
+        {
+            "page": page,
+            "q": q,
+            "heads": heads,
+            "can_edit": area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE),
+        },
     )
 
 
-def _household_form(request: HttpRequest, *, data: Any = None, initial: Any = None) -> HouseholdForm:
+def _household_form(
+    request: HttpRequest, *, data: Any = None, initial: Any = None
+) -> HouseholdForm:
     return HouseholdForm(
-        data, initial=initial,
+        data,
+        initial=initial,
         units=area_sel.editable_units(request.user, Perm.EDIT_PEOPLE).exclude(
             kind__in=[OrgUnitKind.NATION]
         ),
@@ -360,15 +409,21 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not area_sel.user_can(request.user, Perm.EDIT_PEOPLE, household.org_unit):
         raise PermissionDenied("ไม่มีสิทธิ์แก้ไขครัวเรือนนี้")
     initial = {
-        "org_unit": household.org_unit, "house_number": household.house_number,
-        "village": household.village, "house_registration_no": household.house_registration_no or "",
-        "street": household.street, "postcode": household.postcode, "note": household.note,
+        "org_unit": household.org_unit,
+        "house_number": household.house_number,
+        "village": household.village,
+        "house_registration_no": household.house_registration_no or "",
+        "street": household.street,
+        "postcode": household.postcode,
+        "note": household.note,
     }
     form = _household_form(request, data=request.POST or None, initial=initial)
     form.fields["org_unit"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            people_svc.household_update(actor=request.user, household=household, **form.service_data())
+            people_svc.household_update(
+                actor=request.user, household=household, **form.service_data()
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -393,10 +448,15 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for e in history_entries(m):
             member_history.append((m, e))
     return render(
-        request, "web/household_detail.html",
+        request,
+        "web/household_detail.html",
         {
-            "household": household, "members": members, "can_edit": can_edit, "q": q,
-            "candidates": candidates, "add_form": MemberAddForm(),
+            "household": household,
+            "members": members,
+            "can_edit": can_edit,
+            "q": q,
+            "candidates": candidates,
+            "add_form": MemberAddForm(),
             "history": history_entries(household),
         },
     )
@@ -411,7 +471,9 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         person = _get_or_404(people_sel.person_get, request.user, form.cleaned_data["person"])
         try:
             people_svc.household_member_add(
-                actor=request.user, household=household, person=person,
+                actor=request.user,
+                household=household,
+                person=person,
                 relation=form.cleaned_data["relation"],
             )
         except ValidationError as exc:
