@@ -16,9 +16,10 @@ def log(message: str) -> None:
     print(f"[bench {time.perf_counter() - _START:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def timed_ms(fn: Callable[[], Any]) -> tuple[float, Any]:
+def timed_ms(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
+    """Milliseconds taken by ``fn(*args)``, and its result."""
     start = time.perf_counter()
-    result = fn()
+    result = fn(*args)
     return (time.perf_counter() - start) * 1000.0, result
 
 
@@ -43,16 +44,18 @@ def _ratio(ours: float, base: float) -> float | None:
     return round(ours / base, 2) if base > 0 else None
 
 
-def compare(
-    ours_ms: Sequence[float],
-    ours_rows: Sequence[int],
-    base_ms: Sequence[float],
-    base_rows: Sequence[int],
-) -> dict[str, Any]:
-    """Both summaries and ours/baseline ratios of p50 and p95 (from unrounded figures)."""
-    return {
-        "ours": summary(ours_ms, ours_rows),
-        "baseline": summary(base_ms, base_rows),
-        "ratio_p50": _ratio(statistics.median(ours_ms), statistics.median(base_ms)),
-        "ratio_p95": _ratio(percentile(ours_ms, 95), percentile(base_ms, 95)),
-    }
+def compare(ms: dict[str, Sequence[float]], rows: dict[str, Sequence[int]]) -> dict[str, Any]:
+    """A summary per variant, and each variant's p50 and p95 as a ratio to the baseline's.
+
+    Ratios come from the unrounded figures.
+    """
+    base = ms["baseline"]
+    base_p50, base_p95 = statistics.median(base), percentile(base, 95)
+    out: dict[str, Any] = {name: summary(ms[name], rows[name]) for name in ms}
+    for name, samples in ms.items():
+        if name == "baseline":
+            continue
+        suffix = "" if name == "ours" else f"_{name.removeprefix('ours_')}"
+        out[f"ratio{suffix}_p50"] = _ratio(statistics.median(samples), base_p50)
+        out[f"ratio{suffix}_p95"] = _ratio(percentile(samples, 95), base_p95)
+    return out

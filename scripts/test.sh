@@ -24,7 +24,7 @@ run "mypy" mypy
 run "import-linter (layers)" lint-imports --no-cache
 run "migrations up to date" env CHUMCHON_DEBUG=1 chumchon makemigrations --check --dry-run
 
-run "pytest on SQLite" pytest -q -p no:randomly --ignore=e2e "$@"
+run "pytest on SQLite" pytest -q src "$@"
 
 step "pytest on PostgreSQL"
 if python - "$PG_URL" <<'PY'
@@ -35,7 +35,7 @@ except Exception as e:
     print(f"cannot reach PostgreSQL at {sys.argv[1]}: {e}"); sys.exit(1)
 PY
 then
-  if ! DATABASE_URL="$PG_URL" pytest -q --ignore=e2e "$@"; then failed+=("pytest on PostgreSQL"); fi
+  if ! DATABASE_URL="$PG_URL" pytest -q src "$@"; then failed+=("pytest on PostgreSQL"); fi
 else
   missing "PostgreSQL server" "pytest on PostgreSQL"
 fi

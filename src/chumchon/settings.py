@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chumchon.core",
     "chumchon.areas",
     "chumchon.people",
+    "chumchon.demo",
     "chumchon.web",
 ]
 

@@ -450,10 +450,14 @@ def normalize_national_id(raw: str) -> str:
 
 
 def national_id_check_digit(first12: str) -> int:
-    """The 13th digit for the first 12: (11 - sum(d_i * (13 - i)) mod 11) mod 10."""
+    """The 13th digit for the first 12: (11 - sum(d_i * w_i) mod 11) mod 10.
+
+    The weights w_i are 13, 12, ..., 2 from the first digit to the twelfth (13 - i with i
+    counted from 0). "1-2345-67890-12-1" is valid.
+    """
     if len(first12) != 12 or not _ASCII_DIGITS_RE.match(first12):
         raise ValueError("first12 must be exactly 12 digits 0-9")
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12, start=1))
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
     return (11 - total % 11) % 10
 
 

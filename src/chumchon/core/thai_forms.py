@@ -86,6 +86,8 @@ class BEDateField(forms.DateField):
         super().__init__(**kwargs)
 
     def to_python(self, value: str | datetime | date | None) -> date | None:
+        if isinstance(value, str):
+            value = value.strip()
         if value in self.empty_values or value is None:
             return None
         if isinstance(value, datetime):
@@ -149,6 +151,8 @@ class PartialBEDateField(forms.Field):
     }
 
     def to_python(self, value: Any) -> PartialDate | None:
+        if isinstance(value, str):
+            value = value.strip()
         if value in self.empty_values or value is None:
             return None
         if isinstance(value, tuple) and len(value) == 2:
@@ -186,7 +190,7 @@ class NationalIDField(forms.CharField):
         attrs.setdefault("placeholder", "X-XXXX-XXXXX-XX-X")
         return attrs
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         return normalize_national_id(text) if text else text
 

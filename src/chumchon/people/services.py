@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chumchon.areas.models import OrgUnit
+from chumchon.areas.models import OrgUnit, OrgUnitKind
 from chumchon.areas.selectors import user_can
 from chumchon.core.permissions import Perm
 from chumchon.core.thai import format_be_date, national_id_error, normalize_national_id
@@ -104,7 +104,7 @@ def _clean_person(data: dict[str, Any], *, exclude_pk: int | None) -> dict[str, 
     death: dt.date | None = out.get("death_date")
     if death and death > today:
         errors["death_date"] = "วันที่เสียชีวิตอยู่ในอนาคต"
-    if death and birth and death < birth:
+    if death and ((birth and death < birth) or (not birth and year and death.year < year)):
         errors["death_date"] = "วันที่เสียชีวิตต้องไม่ก่อนวันเกิด"
     postcode = out.get("postcode") or ""
     if postcode and (len(postcode) != 5 or not postcode.isdigit()):
@@ -253,6 +253,14 @@ def household_update(*, actor: Any, household: Household, **data: Any) -> Househ
     return household
 
 
+def _tambon_root(unit: OrgUnit) -> int:
+    """The tambon-level unit (fund or local authority) a unit belongs to, or the unit itself."""
+    for ancestor in [unit, *reversed(list(unit.ancestors()))]:
+        if ancestor.kind in {OrgUnitKind.FUND, OrgUnitKind.LOCAL_AUTHORITY}:
+            return ancestor.pk
+    return unit.pk
+
+
 @transaction.atomic
 def household_member_add(
     *, actor: Any, household: Household, person: Person, relation: str
@@ -261,6 +269,16 @@ def household_member_add(
     _require(actor, Perm.EDIT_PEOPLE, person.org_unit)
     if relation not in Relation.values:
         raise ValidationError({"relation": "กรุณาเลือกความสัมพันธ์กับครัวเรือน"})
+    if _tambon_root(person.org_unit) != _tambon_root(household.org_unit):
+        raise ValidationError(
+            {
+                "person": (
+                    f"{person} อยู่ในความดูแลของ{person.org_unit} "
+                    f"ส่วนครัวเรือนนี้อยู่ในความดูแลของ{household.org_unit}: "
+                    "เพิ่มบุคคลข้ามกองทุน/หน่วยงานไม่ได้"
+                )
+            }
+        )
     existing = HouseholdMember.objects.filter(person=person).select_related("household").first()
     if existing is not None:
         raise ValidationError(

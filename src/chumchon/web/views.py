@@ -52,6 +52,15 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(None, e)
 
 
+def _history_ctx(
+    user: Any, unit: OrgUnit, obj: Any, *, mask: set[str] | None = None
+) -> dict[str, Any]:
+    """The record's history for roles that may read it (Perm.VIEW_HISTORY at its unit)."""
+    if not area_sel.user_can(user, Perm.VIEW_HISTORY, unit):
+        return {"show_history": False, "history": []}
+    return {"show_history": True, "history": history_entries(obj, mask=mask)}
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
@@ -118,7 +127,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "holders": holders,
             "can_manage": area_sel.user_can(request.user, Perm.MANAGE_AREAS, unit)
             and unit.subdistrict_id is not None,
-            "history": history_entries(unit),
+            **_history_ctx(request.user, unit, unit),
         },
     )
 
@@ -252,6 +261,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_check(request: HttpRequest) -> HttpResponse:
     """htmx: warn while typing when the ID, or the name and birth date, already exist."""
+    if not area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE):
+        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มหรือแก้ไขบุคคล")
     form = _person_form(request, data=request.GET)
     form.is_valid()
     data = form.cleaned_data
@@ -275,15 +286,21 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_or_404(people_sel.person_get, request.user, pk)
     full_id = area_sel.user_can(request.user, Perm.VIEW_FULL_ID, person.org_unit)
     membership = HouseholdMember.objects.filter(person=person).select_related("household").first()
+    household_visible = membership is not None and (
+        people_sel.households_visible_to(request.user).filter(pk=membership.household_id).exists()
+    )
     return render(
         request,
         "web/person_detail.html",
         {
             "person": person,
             "membership": membership,
+            "household_visible": household_visible,
             "full_id": full_id,
             "can_edit": area_sel.user_can(request.user, Perm.EDIT_PEOPLE, person.org_unit),
-            "history": history_entries(person, mask=None if full_id else {"national_id"}),
+            **_history_ctx(
+                request.user, person.org_unit, person, mask=None if full_id else {"national_id"}
+            ),
         },
     )
 
@@ -338,7 +355,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    qs = people_sel.households_visible_to(request.user).annotate(n_members=Count("members"))
+    qs = people_sel.households_visible_to(request.user).annotate(
+        n_members=Count("members", distinct=True)
+    )
     if q:
         person_ids = (
             people_sel.persons_visible_to(request.user)
@@ -355,7 +374,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
     heads = {
         m.household_id: m.person
         for m in HouseholdMember.objects.filter(
-            household__in=[h.pk for h in page.object_list], relation=Relation.HEAD
+            household__in=[h.pk for h in page.object_list],
+            relation=Relation.HEAD,
+            person__in=people_sel.persons_visible_to(request.user).values("pk"),
         ).select_related("person")
     }
     return render(
@@ -435,7 +456,14 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = _get_or_404(people_sel.household_get, request.user, pk)
-    members = household.members.select_related("person").order_by("created_at")
+    all_members = household.members.select_related("person").order_by("created_at")
+    visible_ids = (
+        people_sel.persons_visible_to(request.user)
+        .filter(household_membership__household=household)
+        .values("pk")
+    )
+    members = all_members.filter(person__in=visible_ids)
+    hidden_members = all_members.count() - members.count()
     can_edit = area_sel.user_can(request.user, Perm.EDIT_PEOPLE, household.org_unit)
     q = request.GET.get("q", "").strip()
     candidates: list[Person] = []
@@ -443,10 +471,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         candidates = list(
             people_sel.person_search(request.user, q).filter(household_membership__isnull=True)[:10]
         )
-    member_history = []
-    for m in members:
-        for e in history_entries(m):
-            member_history.append((m, e))
     return render(
         request,
         "web/household_detail.html",
@@ -457,7 +481,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "q": q,
             "candidates": candidates,
             "add_form": MemberAddForm(),
-            "history": history_entries(household),
+            "hidden_members": hidden_members,
+            **_history_ctx(request.user, household.org_unit, household),
         },
     )
 

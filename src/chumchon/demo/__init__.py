@@ -1,0 +1,1 @@
+"""The demo tambon: a deterministic, realistic data set for trying Chumchon (`chumchon demo`)."""
