@@ -117,7 +117,7 @@ def make_coordinator(network: Any) -> Any:
 
 def load_persons(n: int, groups: list[Group], seed: int) -> dict[str, float]:
     """``n`` people over the village groups, bulk_create in batches of BATCH."""
-    from chumchon.core.thai import search_key
+    from chumchon.core.thai import search_key, thai_name_sort_bytes
     from chumchon.people.models import Person
 
     rng = random.Random(seed)
@@ -151,6 +151,7 @@ def load_persons(n: int, groups: list[Group], seed: int) -> dict[str, float]:
                 title=p.title,
                 first_name=p.first_name,
                 last_name=p.last_name,
+                name_sort=thai_name_sort_bytes(p.first_name, p.last_name),
                 first_name_key=fkey,  # bulk_create skips save(), which sets the keys
                 last_name_key=lkey,
                 sex=p.sex,

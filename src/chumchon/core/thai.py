@@ -635,6 +635,16 @@ def thai_sort_key(s: str) -> str:
     return _SEP.join((primary, secondary, tertiary, s))
 
 
+def thai_name_sort_bytes(*parts: str) -> bytes:
+    """A byte string whose plain byte order is Thai order of (part 1, part 2, ...).
+
+    Stored beside names (``Person.name_sort``) so both databases sort by an ordinary index
+    instead of a collation: UTF-8 keeps code point order, and NUL (below every key character)
+    separates the parts so the first part decides before the second.
+    """
+    return "\x00".join(thai_sort_key(p) for p in parts).encode("utf-8")
+
+
 def thai_compare(a: str, b: str) -> int:
     """-1, 0 or 1 as ``a`` sorts before, with or after ``b`` (the SQLite "th-x-icu" collation)."""
     ka = thai_sort_key(a)

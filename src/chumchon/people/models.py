@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from chumchon.areas.models import OrgUnit, Subdistrict, Village
 from chumchon.core.models import TimeStampedModel
-from chumchon.core.thai import search_key
+from chumchon.core.thai import search_key, thai_name_sort_bytes
 
 
 class Title(models.TextChoices):
@@ -53,6 +53,7 @@ class Person(TimeStampedModel):
     last_name = models.CharField("นามสกุล", max_length=100, blank=True)
     first_name_key = models.CharField(max_length=100, db_index=True, editable=False)
     last_name_key = models.CharField(max_length=100, db_index=True, editable=False)
+    name_sort = models.BinaryField(default=b"", db_index=True, editable=False)
     sex = models.CharField("เพศ", max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
     birth_date = models.DateField("วันเกิด", null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(
@@ -80,7 +81,7 @@ class Person(TimeStampedModel):
     postcode = models.CharField("รหัสไปรษณีย์", max_length=5, blank=True)
     death_date = models.DateField("วันที่เสียชีวิต", null=True, blank=True)
     note = models.TextField("หมายเหตุ", blank=True)
-    history = HistoricalRecords(excluded_fields=["first_name_key", "last_name_key"])
+    history = HistoricalRecords(excluded_fields=["first_name_key", "last_name_key", "name_sort"])
 
     class Meta:
         verbose_name = "บุคคล"
@@ -117,6 +118,7 @@ class Person(TimeStampedModel):
         # Derived keys, not business logic: kept in step with the names on every save.
         self.first_name_key = search_key(self.first_name)
         self.last_name_key = search_key(self.last_name)
+        self.name_sort = thai_name_sort_bytes(self.first_name, self.last_name)
         if self.birth_date is not None:
             self.birth_year = self.birth_date.year
         super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -19,6 +19,17 @@ THAI_COLLATION = "th-x-icu"
 
 
 def thai_name_order() -> list[Any]:
+    """Thai dictionary order of (first name, last name), from the stored byte key.
+
+    ``name_sort`` holds ``core.thai.thai_name_sort_bytes`` (the same order as PostgreSQL's
+    th-x-icu collation, checked in core/tests/test_thai.py), so the sort is a plain byte
+    comparison on both databases rather than a Python collation callback on SQLite.
+    """
+    return ["name_sort", "pk"]
+
+
+def thai_collated_name_order() -> list[Any]:
+    """The same order computed by the database's collation (ad-hoc queries, cross-checks)."""
     return [Collate("first_name", THAI_COLLATION), Collate("last_name", THAI_COLLATION), "pk"]
 
 

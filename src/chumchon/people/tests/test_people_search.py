@@ -182,3 +182,43 @@ def test_people_sharing_a_first_name_are_ordered_by_last_name_in_thai_order(
         "แก้วกา",
         "ไชยา",
     ]
+
+
+def test_stored_sort_key_orders_like_the_databases_thai_collation(
+    world: Any, person_factory: Any
+) -> None:
+    """name_sort (plain bytes) gives the order th-x-icu gives (PostgreSQL ICU; ours on SQLite)."""
+    from chumchon.people.selectors import thai_collated_name_order
+
+    names = [
+        ("ไก่", "ขาว"),
+        ("กา", "ไพร"),
+        ("เกม", "ก้อง"),
+        ("ฤดี", "ใจดี"),
+        ("รุ่ง", "แสง"),
+        ("สมใจ", "ไชยา"),
+        ("สมใจ", "กาบแก้ว"),
+        ("สมชาย", "เกตุแก้ว"),
+        ("ก้อย", "ศรี"),
+        ("ก่อ", "สุข"),
+        ("เก๋", "มาก"),
+        ("ฦๅชา", "ทอง"),
+        ("ลำดวน", "ใบ"),
+        ("ลําใย", "สี"),
+    ]
+    for first, last in names:
+        person_factory(first_name=first, last_name=last)
+    by_key = persons_visible_to(world.chair_a).order_by(*thai_name_order())
+    by_collation = persons_visible_to(world.chair_a).order_by(*thai_collated_name_order())
+    assert [p.pk for p in by_key] == [p.pk for p in by_collation]
+
+
+def test_sort_key_follows_a_name_change(world: Any, person_factory: Any) -> None:
+    from chumchon.people.services import person_update
+
+    first = person_factory(first_name="ขจร", last_name="ทอง")
+    person_factory(first_name="คำ", last_name="ทอง")
+    person_update(actor=world.chair_a, person=first, first_name="ฮก")
+    assert [p.first_name for p in persons_visible_to(world.chair_a).order_by(*thai_name_order())][
+        -1
+    ] == "ฮก"
