@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from chumchon.core.models import TimeStampedModel
@@ -19,57 +21,60 @@ PATH_SEGMENT = 8  # digits per id in OrgUnit.path
 
 
 class Province(models.Model):
-    code = models.CharField("รหัสจังหวัด", max_length=2, primary_key=True)
-    name_th = models.CharField("ชื่อจังหวัด", max_length=100)
-    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=100, blank=True)
-    active = models.BooleanField("ใช้อยู่", default=True)
-    abolished_on = models.DateField("ยกเลิกเมื่อ", null=True, blank=True)
+    code = models.CharField(_("รหัสจังหวัด"), max_length=2, primary_key=True)
+    name_th = models.CharField(_("ชื่อจังหวัด"), max_length=100)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=100, blank=True)
+    active = models.BooleanField(_("ใช้อยู่"), default=True)
+    abolished_on = models.DateField(_("ยกเลิกเมื่อ"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "จังหวัด"
-        verbose_name_plural = "จังหวัด"
+        verbose_name = pgettext_lazy("model", "จังหวัด")
+        verbose_name_plural = pgettext_lazy("model plural", "จังหวัด")
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"จังหวัด{self.name_th}" if self.code != "10" else self.name_th
+        if self.code == "10":  # Bangkok is not called a province
+            return self.name_th
+        return gettext("จังหวัด%(name)s") % {"name": self.name_th}
 
 
 class District(models.Model):
-    code = models.CharField("รหัสอำเภอ", max_length=4, primary_key=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
-    name_th = models.CharField("ชื่ออำเภอ", max_length=100)
-    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=100, blank=True)
-    active = models.BooleanField("ใช้อยู่", default=True)
-    abolished_on = models.DateField("ยกเลิกเมื่อ", null=True, blank=True)
+    code = models.CharField(_("รหัสอำเภอ"), max_length=4, primary_key=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name=_("จังหวัด"))
+    name_th = models.CharField(_("ชื่ออำเภอ"), max_length=100)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=100, blank=True)
+    active = models.BooleanField(_("ใช้อยู่"), default=True)
+    abolished_on = models.DateField(_("ยกเลิกเมื่อ"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "อำเภอ"
-        verbose_name_plural = "อำเภอ"
+        verbose_name = pgettext_lazy("model", "อำเภอ")
+        verbose_name_plural = pgettext_lazy("model plural", "อำเภอ")
         ordering = ["code"]
 
     def __str__(self) -> str:
         if self.name_th.startswith(("เขต", "อำเภอ", "กิ่งอำเภอ")):
             return self.name_th
-        return f"อำเภอ{self.name_th}"
+        return gettext("อำเภอ%(name)s") % {"name": self.name_th}
 
 
 class Subdistrict(models.Model):
-    code = models.CharField("รหัสตำบล", max_length=6, primary_key=True)
-    district = models.ForeignKey(District, on_delete=models.PROTECT, verbose_name="อำเภอ")
-    name_th = models.CharField("ชื่อตำบล", max_length=100)
-    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=100, blank=True)
-    postal_codes = models.CharField("รหัสไปรษณีย์", max_length=60, blank=True)
-    active = models.BooleanField("ใช้อยู่", default=True)
-    abolished_on = models.DateField("ยกเลิกเมื่อ", null=True, blank=True)
+    code = models.CharField(_("รหัสตำบล"), max_length=6, primary_key=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, verbose_name=_("อำเภอ"))
+    name_th = models.CharField(_("ชื่อตำบล"), max_length=100)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=100, blank=True)
+    postal_codes = models.CharField(_("รหัสไปรษณีย์"), max_length=60, blank=True)
+    active = models.BooleanField(_("ใช้อยู่"), default=True)
+    abolished_on = models.DateField(_("ยกเลิกเมื่อ"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "ตำบล"
-        verbose_name_plural = "ตำบล"
+        verbose_name = pgettext_lazy("model", "ตำบล")
+        verbose_name_plural = pgettext_lazy("model plural", "ตำบล")
         ordering = ["code"]
 
     def __str__(self) -> str:
-        prefix = "แขวง" if self.code.startswith("10") else "ตำบล"
-        return f"{prefix}{self.name_th}"
+        if self.code.startswith("10"):  # Bangkok
+            return gettext("แขวง%(name)s") % {"name": self.name_th}
+        return gettext("ตำบล%(name)s") % {"name": self.name_th}
 
     @property
     def postal_code_list(self) -> list[str]:
@@ -93,8 +98,8 @@ class AreaDataImport(models.Model):
     inactive = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "การนำเข้าข้อมูลพื้นที่"
-        verbose_name_plural = "การนำเข้าข้อมูลพื้นที่"
+        verbose_name = pgettext_lazy("model", "การนำเข้าข้อมูลพื้นที่")
+        verbose_name_plural = pgettext_lazy("model plural", "การนำเข้าข้อมูลพื้นที่")
         ordering = ["-imported_at"]
 
     def __str__(self) -> str:
@@ -104,15 +109,15 @@ class AreaDataImport(models.Model):
 class Village(TimeStampedModel):
     """A village (หมู่ที่ N) of a subdistrict. DOPA publishes no village list: users enter them."""
 
-    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, verbose_name="ตำบล")
-    number = models.PositiveSmallIntegerField("หมู่ที่")
-    name = models.CharField("ชื่อหมู่บ้าน", max_length=120)
-    active = models.BooleanField("ใช้อยู่", default=True)
+    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, verbose_name=_("ตำบล"))
+    number = models.PositiveSmallIntegerField(_("หมู่ที่"))
+    name = models.CharField(_("ชื่อหมู่บ้าน"), max_length=120)
+    active = models.BooleanField(_("ใช้อยู่"), default=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "หมู่บ้าน"
-        verbose_name_plural = "หมู่บ้าน"
+        verbose_name = pgettext_lazy("model", "หมู่บ้าน")
+        verbose_name_plural = pgettext_lazy("model plural", "หมู่บ้าน")
         ordering = ["subdistrict", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -124,31 +129,29 @@ class Village(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"หมู่ที่ {self.number} บ้าน{self.name}"
-            if not self.name.startswith("บ้าน")
-            else (f"หมู่ที่ {self.number} {self.name}")
-        )
+        if self.name.startswith("บ้าน"):
+            return gettext("หมู่ที่ %(number)s %(name)s") % {"number": self.number, "name": self.name}
+        return gettext("หมู่ที่ %(number)s บ้าน%(name)s") % {"number": self.number, "name": self.name}
 
 
 class OrgUnitKind(models.TextChoices):
-    NATION = "nation", "ระดับประเทศ"
-    PROVINCE_NETWORK = "province_network", "เครือข่ายจังหวัด"
-    DISTRICT = "district", "ระดับอำเภอ"
-    FUND = "fund", "กองทุนสวัสดิการชุมชน (ระดับตำบล)"
-    LOCAL_AUTHORITY = "local_authority", "องค์กรปกครองส่วนท้องถิ่น"
-    VILLAGE_GROUP = "village_group", "กลุ่มระดับหมู่บ้าน"
-    AGENCY = "agency", "หน่วยงาน"
-    NETWORK = "network", "เครือข่าย"
+    NATION = "nation", _("ระดับประเทศ")
+    PROVINCE_NETWORK = "province_network", _("เครือข่ายจังหวัด")
+    DISTRICT = "district", _("ระดับอำเภอ")
+    FUND = "fund", _("กองทุนสวัสดิการชุมชน (ระดับตำบล)")
+    LOCAL_AUTHORITY = "local_authority", _("องค์กรปกครองส่วนท้องถิ่น")
+    VILLAGE_GROUP = "village_group", _("กลุ่มระดับหมู่บ้าน")
+    AGENCY = "agency", _("หน่วยงาน")
+    NETWORK = "network", _("เครือข่าย")
 
 
 class AgencyKind(models.TextChoices):
     NONE = "", "—"
-    MSDHS = "msdhs", "พม. (กระทรวงการพัฒนาสังคมฯ)"
-    HEALTH = "health", "รพ.สต."
-    LOCAL = "local", "อปท."
-    CODI = "codi", "พอช. (CODI)"
-    OTHER = "other", "อื่น ๆ"
+    MSDHS = "msdhs", _("พม. (กระทรวงการพัฒนาสังคมฯ)")
+    HEALTH = "health", _("รพ.สต.")
+    LOCAL = "local", _("อปท.")
+    CODI = "codi", _("พอช. (CODI)")
+    OTHER = "other", _("อื่น ๆ")
 
 
 # Which kinds may sit under which: keeps the tree meaningful (a village group under a fund, ...).
@@ -180,10 +183,10 @@ ALLOWED_CHILDREN: dict[str, set[str]] = {
 
 
 class OrgUnit(TimeStampedModel):
-    name = models.CharField("ชื่อหน่วย", max_length=200)
-    kind = models.CharField("ประเภท", max_length=20, choices=OrgUnitKind.choices)
+    name = models.CharField(_("ชื่อหน่วย"), max_length=200)
+    kind = models.CharField(_("ประเภท"), max_length=20, choices=OrgUnitKind.choices)
     agency_kind = models.CharField(
-        "ประเภทหน่วยงาน", max_length=10, choices=AgencyKind.choices, blank=True, default=""
+        _("ประเภทหน่วยงาน"), max_length=10, choices=AgencyKind.choices, blank=True, default=""
     )
     parent = models.ForeignKey(
         "self",
@@ -191,28 +194,32 @@ class OrgUnit(TimeStampedModel):
         null=True,
         blank=True,
         related_name="children",
-        verbose_name="อยู่ภายใต้",
+        verbose_name=_("อยู่ภายใต้"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, null=True, blank=True, verbose_name="จังหวัด"
+        Province, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("จังหวัด")
     )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, verbose_name="อำเภอ"
+        District, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("อำเภอ")
     )
     subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, verbose_name="ตำบล"
+        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("ตำบล")
     )
     village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, null=True, blank=True, verbose_name="หมู่บ้าน"
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=pgettext_lazy("singular", "หมู่บ้าน"),
     )
-    active = models.BooleanField("ใช้อยู่", default=True)
+    active = models.BooleanField(_("ใช้อยู่"), default=True)
     history = HistoricalRecords(excluded_fields=["path", "depth"])
 
     class Meta:
-        verbose_name = "หน่วยงาน/กองทุน"
-        verbose_name_plural = "หน่วยงาน/กองทุน"
+        verbose_name = pgettext_lazy("model", "หน่วยงาน/กองทุน")
+        verbose_name_plural = pgettext_lazy("model plural", "หน่วยงาน/กองทุน")
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
@@ -243,20 +250,20 @@ class RoleAssignment(TimeStampedModel):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="role_assignments",
-        verbose_name="ผู้ใช้",
+        verbose_name=_("ผู้ใช้"),
     )
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="role_assignments", verbose_name="หน่วย"
+        OrgUnit, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("หน่วย")
     )
-    role = models.CharField("บทบาท", max_length=20, choices=Role.choices)
-    start_date = models.DateField("เริ่มวาระ")
-    end_date = models.DateField("สิ้นสุดวาระ", null=True, blank=True)
-    note = models.CharField("หมายเหตุ", max_length=200, blank=True)
+    role = models.CharField(_("บทบาท"), max_length=20, choices=Role.choices)
+    start_date = models.DateField(_("เริ่มวาระ"))
+    end_date = models.DateField(pgettext_lazy("term end date", "สิ้นสุดวาระ"), null=True, blank=True)
+    note = models.CharField(_("หมายเหตุ"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "บทบาทผู้ใช้"
-        verbose_name_plural = "บทบาทผู้ใช้"
+        verbose_name = pgettext_lazy("model", "บทบาทผู้ใช้")
+        verbose_name_plural = pgettext_lazy("model plural", "บทบาทผู้ใช้")
         ordering = ["org_unit__path", "role"]
         constraints = [
             models.CheckConstraint(

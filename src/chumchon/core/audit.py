@@ -11,8 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
-KIND_LABELS = {"+": "สร้าง", "~": "แก้ไข", "-": "ลบ"}
+# What happened to the record, as shown in its history ("แก้ไข" alone is the "Edit" button).
+KIND_LABELS = {
+    "+": pgettext_lazy("history", "สร้าง"),
+    "~": pgettext_lazy("history", "แก้ไข"),
+    "-": pgettext_lazy("history", "ลบ"),
+}
 
 
 @dataclass
@@ -51,12 +58,15 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
 
         return format_be_date(value)
     if isinstance(value, bool):
-        return "ใช่" if value else "ไม่ใช่"
+        return _("ใช่") if value else _("ไม่ใช่")
     return str(value)
 
 
 def history_entries(obj: models.Model, *, mask: set[str] | None = None) -> list[HistoryEntry]:
-    """The record's history, newest first, with per-field before and after in Thai."""
+    """The record's history, newest first, with per-field before and after.
+
+    Labels and kinds are in the active language (Thai unless the user switched to English).
+    """
     records = list(obj.history.all().select_related("history_user"))  # type: ignore[attr-defined]
     model = type(obj)
     tracked = (
@@ -93,12 +103,12 @@ def history_entries(obj: models.Model, *, mask: set[str] | None = None) -> list[
                     FieldChange(label, _display(model, name, old), _display(model, name, new))
                 )
         user = rec.history_user
-        who = (user.get_full_name() or user.get_username()) if user else "ระบบ"
+        who = (user.get_full_name() or user.get_username()) if user else _("ระบบ")
         entries.append(
             HistoryEntry(
                 when=rec.history_date,
                 who=who,
-                kind=KIND_LABELS.get(rec.history_type, rec.history_type),
+                kind=str(KIND_LABELS.get(rec.history_type, rec.history_type)),
                 reason=rec.history_change_reason or "",
                 changes=changes,
             )

@@ -8,29 +8,30 @@ never a sibling. This module only knows which actions a role allows.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CHAIR = "chair", "ประธาน"
-    VICE_CHAIR = "vice_chair", "รองประธาน"
-    TREASURER = "treasurer", "เหรัญญิก"
-    SECRETARY = "secretary", "เลขานุการ"
-    REGISTRAR = "registrar", "ฝ่ายทะเบียน"
-    AUDITOR = "auditor", "ผู้ตรวจสอบ"
-    COMMITTEE = "committee", "กรรมการ"
-    LOCAL_OFFICER = "local_officer", "เจ้าหน้าที่ อปท."
-    COORDINATOR = "coordinator", "ผู้ประสานงานเครือข่าย"
-    CASEWORKER = "caseworker", "เจ้าหน้าที่หน่วยงาน"
-    VIEWER = "viewer", "ผู้ดูข้อมูล"
+    CHAIR = "chair", _("ประธาน")
+    VICE_CHAIR = "vice_chair", _("รองประธาน")
+    TREASURER = "treasurer", _("เหรัญญิก")
+    SECRETARY = "secretary", _("เลขานุการ")
+    REGISTRAR = "registrar", _("ฝ่ายทะเบียน")
+    AUDITOR = "auditor", _("ผู้ตรวจสอบ")
+    COMMITTEE = "committee", _("กรรมการ")
+    LOCAL_OFFICER = "local_officer", _("เจ้าหน้าที่ อปท.")
+    COORDINATOR = "coordinator", _("ผู้ประสานงานเครือข่าย")
+    CASEWORKER = "caseworker", _("เจ้าหน้าที่หน่วยงาน")
+    VIEWER = "viewer", _("ผู้ดูข้อมูล")
 
 
 class Perm(models.TextChoices):
-    VIEW_PEOPLE = "people.view", "ดูข้อมูลบุคคลและครัวเรือน"
-    EDIT_PEOPLE = "people.edit", "เพิ่ม/แก้ไขบุคคลและครัวเรือน"
-    VIEW_FULL_ID = "people.view_full_id", "ดูเลขประจำตัวประชาชนเต็ม"
-    MANAGE_AREAS = "areas.manage", "จัดการหมู่บ้านและหน่วยงาน"
-    MANAGE_ROLES = "roles.manage", "กำหนดบทบาทผู้ใช้"
-    VIEW_HISTORY = "history.view", "ดูประวัติการแก้ไข"
+    VIEW_PEOPLE = "people.view", _("ดูข้อมูลบุคคลและครัวเรือน")
+    EDIT_PEOPLE = "people.edit", _("เพิ่ม/แก้ไขบุคคลและครัวเรือน")
+    VIEW_FULL_ID = "people.view_full_id", _("ดูเลขประจำตัวประชาชนเต็ม")
+    MANAGE_AREAS = "areas.manage", _("จัดการหมู่บ้านและหน่วยงาน")
+    MANAGE_ROLES = "roles.manage", _("กำหนดบทบาทผู้ใช้")
+    VIEW_HISTORY = "history.view", _("ดูประวัติการแก้ไข")
 
 
 _ALL_VIEW = {Perm.VIEW_PEOPLE, Perm.VIEW_HISTORY}

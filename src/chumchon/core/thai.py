@@ -1,6 +1,8 @@
 """Thai-specific text, date, money and identity helpers.
 
-Pure functions with no Django model imports, so every layer may use them.
+Pure functions with no Django model imports, so every layer may use them; importing and using
+the module needs no Django settings. Messages for users are Thai source strings passed through
+:func:`_`, which translates them (docs/adr/0002-thai-source-strings.md) once Django is set up.
 
 Dates are shown and typed in the Buddhist Era (พ.ศ. = ค.ศ. + 543); money is handled as
 ``Decimal`` only; national ID numbers are validated with the official mod-11 check digit; Thai
@@ -51,23 +53,48 @@ __all__ = [
     "to_thai_digits",
 ]
 
+
+def _(message: str) -> str:
+    """``gettext`` once Django is set up (settings and apps ready); the Thai text otherwise.
+
+    Messages are built when raised, so they come out in the active language. Named ``_`` so that
+    ``makemessages`` collects them into the ``en`` catalog.
+    """
+    try:
+        from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
+        from django.utils.translation import gettext
+    except ImportError:  # pragma: no cover - Django is a dependency, but this module needs none
+        return message
+    try:
+        return gettext(message)
+    except (AppRegistryNotReady, ImproperlyConfigured):
+        return message
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for ``makemessages`` without translating it (as Django's does)."""
+    return message
+
+
 # ---------------------------------------------------------------------------------------------
 # Calendar names and digits
 # ---------------------------------------------------------------------------------------------
 
+# The full month names are marked for the catalog (they go into a message translated by ``_``);
+# the tuple itself always holds the Thai names.
 THAI_MONTHS: Final[tuple[str, ...]] = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
+    gettext_noop("มกราคม"),
+    gettext_noop("กุมภาพันธ์"),
+    gettext_noop("มีนาคม"),
+    gettext_noop("เมษายน"),
+    gettext_noop("พฤษภาคม"),
+    gettext_noop("มิถุนายน"),
+    gettext_noop("กรกฎาคม"),
+    gettext_noop("สิงหาคม"),
+    gettext_noop("กันยายน"),
+    gettext_noop("ตุลาคม"),
+    gettext_noop("พฤศจิกายน"),
+    gettext_noop("ธันวาคม"),
 )
 THAI_MONTHS_ABBR: Final[tuple[str, ...]] = (
     "ม.ค.",
@@ -160,7 +187,10 @@ def format_be_datetime(dt: datetime) -> str:
 
 
 class ThaiDateError(ValueError):
-    """A date the user typed could not be read; ``str(error)`` is a Thai message for them."""
+    """A date the user typed could not be read; ``str(error)`` is a message for them.
+
+    The message is in the active language (Thai unless the user switched to English).
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -169,8 +199,6 @@ class ThaiDateError(ValueError):
     def __str__(self) -> str:
         return self.message
 
-
-_EXAMPLE: Final = "กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. เช่น 22/11/2569"
 
 _NUMERIC_RE: Final = re.compile(r"^(\d{1,2})\s*[/\-. ]\s*(\d{1,2})\s*[/\-. ]\s*(\d+)$")
 _NAMED_RE: Final = re.compile(r"^(\d{1,2})\s*([^\d]+?)\s*(\d+)$")
@@ -199,8 +227,10 @@ def _clean_date_text(text: str) -> str:
 def _unreadable(text: str) -> ThaiDateError:
     shown = text.strip()
     if shown:
-        return ThaiDateError(f"อ่านวันที่ไม่ออก: “{shown}” {_EXAMPLE}")
-    return ThaiDateError(f"อ่านวันที่ไม่ออก: ยังไม่ได้กรอกวันที่ {_EXAMPLE}")
+        return ThaiDateError(
+            _("อ่านวันที่ไม่ออก: “%(text)s” กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. เช่น 22/11/2569") % {"text": shown}
+        )
+    return ThaiDateError(_("อ่านวันที่ไม่ออก: ยังไม่ได้กรอกวันที่ กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. เช่น 22/11/2569"))
 
 
 def _ce_example(ce_year: int) -> int:
@@ -214,16 +244,23 @@ def _be_year_to_ce(year_text: str, *, ce_marked: bool = False) -> int:
     """Check a typed year and turn the BE year into the CE year, or explain in Thai."""
     if len(year_text) <= 2:
         raise ThaiDateError(
-            f"ปี “{year_text}” สั้นเกินไป ไม่ทราบว่าเป็นปีใด กรุณากรอกปี พ.ศ. ให้ครบ 4 หลัก เช่น 2569"
+            _("ปี “%(year)s” สั้นเกินไป ไม่ทราบว่าเป็นปีใด กรุณากรอกปี พ.ศ. ให้ครบ 4 หลัก เช่น 2569")
+            % {"year": year_text}
         )
     if len(year_text) != 4:
-        raise ThaiDateError(f"ปี “{year_text}” ไม่ถูกต้อง กรุณากรอกปี พ.ศ. 4 หลัก เช่น 2569")
+        raise ThaiDateError(
+            _("ปี “%(year)s” ไม่ถูกต้อง กรุณากรอกปี พ.ศ. 4 หลัก เช่น 2569") % {"year": year_text}
+        )
     year = int(year_text)
     if ce_marked or 1800 <= year < BE_YEAR_MIN:
-        raise ThaiDateError(f"ปี {year} ดูเหมือนเป็นปี ค.ศ. กรุณากรอกปี พ.ศ. เช่น {_ce_example(year)}")
+        raise ThaiDateError(
+            _("ปี %(year)s ดูเหมือนเป็นปี ค.ศ. กรุณากรอกปี พ.ศ. เช่น %(example)s")
+            % {"year": year, "example": _ce_example(year)}
+        )
     if not BE_YEAR_MIN <= year <= BE_YEAR_MAX:
         raise ThaiDateError(
-            f"ปี พ.ศ. {year} อยู่นอกช่วงที่รับได้ (พ.ศ. {BE_YEAR_MIN} ถึง {BE_YEAR_MAX}) กรุณาตรวจสอบอีกครั้ง"
+            _("ปี พ.ศ. %(year)s อยู่นอกช่วงที่รับได้ (พ.ศ. %(min)s ถึง %(max)s) กรุณาตรวจสอบอีกครั้ง")
+            % {"year": year, "min": BE_YEAR_MIN, "max": BE_YEAR_MAX}
         )
     return year - BE_OFFSET
 
@@ -235,12 +272,26 @@ def _days_in_month(year: int, month: int) -> int:
 
 def _make_date(day: int, month: int, ce_year: int) -> date:
     if not 1 <= month <= 12:
-        raise ThaiDateError(f"เดือนต้องอยู่ระหว่าง 1 ถึง 12 (กรอกมาเป็น {month}) {_EXAMPLE}")
+        raise ThaiDateError(
+            _(
+                "เดือนต้องอยู่ระหว่าง 1 ถึง 12 (กรอกมาเป็น %(month)s) "
+                "กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. เช่น 22/11/2569"
+            )
+            % {"month": month}
+        )
     last = _days_in_month(ce_year, month)
     if not 1 <= day <= last:
         raise ThaiDateError(
-            f"ไม่มีวันที่ {day} ในเดือน{THAI_MONTHS[month - 1]} พ.ศ. {ce_year + BE_OFFSET} "
-            f"(เดือนนี้มี {last} วัน) กรุณาตรวจสอบอีกครั้ง"
+            _(
+                "ไม่มีวันที่ %(day)s ในเดือน%(month_name)s พ.ศ. %(year)s "
+                "(เดือนนี้มี %(days)s วัน) กรุณาตรวจสอบอีกครั้ง"
+            )
+            % {
+                "day": day,
+                "month_name": _(THAI_MONTHS[month - 1]),
+                "year": ce_year + BE_OFFSET,
+                "days": last,
+            }
         )
     return date(ce_year, month, day)
 
@@ -438,7 +489,6 @@ def format_baht(amount: Decimal | int | str, places: int = 2) -> str:
 
 _ID_SEPARATORS_RE: Final = re.compile(f"[\\s\\-.\u2010-\u2015\u2212{_ZERO_WIDTH}]")
 _ASCII_DIGITS_RE: Final = re.compile(r"^[0-9]*$")
-_ID_CHECK_MESSAGE: Final = "เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบหลักสุดท้ายไม่ตรง) กรุณาตรวจสอบอีกครั้ง"
 
 
 def normalize_national_id(raw: str) -> str:
@@ -465,13 +515,13 @@ def national_id_error(raw: str) -> str | None:
     """A Thai message telling what is wrong with a typed ID number, or ``None`` if it is valid."""
     digits = normalize_national_id(raw)
     if not digits:
-        return "กรุณากรอกเลขประจำตัวประชาชน 13 หลัก"
+        return _("กรุณากรอกเลขประจำตัวประชาชน 13 หลัก")
     if not _ASCII_DIGITS_RE.match(digits):
-        return "เลขประจำตัวประชาชนต้องเป็นตัวเลขเท่านั้น (มีตัวอักษรหรือเครื่องหมายอื่นปนอยู่)"
+        return _("เลขประจำตัวประชาชนต้องเป็นตัวเลขเท่านั้น (มีตัวอักษรหรือเครื่องหมายอื่นปนอยู่)")
     if len(digits) != 13:
-        return f"เลขประจำตัวประชาชนต้องมี 13 หลัก (กรอกมา {len(digits)} หลัก)"
+        return _("เลขประจำตัวประชาชนต้องมี 13 หลัก (กรอกมา %(count)s หลัก)") % {"count": len(digits)}
     if national_id_check_digit(digits[:12]) != int(digits[12]):
-        return _ID_CHECK_MESSAGE
+        return _("เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบหลักสุดท้ายไม่ตรง) กรุณาตรวจสอบอีกครั้ง")
     return None
 
 

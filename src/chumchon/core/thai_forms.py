@@ -1,16 +1,19 @@
 """Django form pieces for Thai input: Buddhist Era dates and national ID numbers.
 
 Dates are typed and shown as วว/ดด/ปปปป in the Buddhist Era (22/11/2569); Thai digits are
-accepted everywhere. Error messages are Thai and come from :mod:`chumchon.core.thai`.
+accepted everywhere. Error messages are Thai source strings through gettext (translated when the
+user switches to English); the ones about what was typed come from :mod:`chumchon.core.thai`.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from chumchon.core.thai import (
     BE_OFFSET,
@@ -21,6 +24,9 @@ from chumchon.core.thai import (
     parse_be_date,
     parse_be_partial_date,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = [
     "BEDateField",
@@ -33,10 +39,10 @@ __all__ = [
 
 PartialDate = tuple[date | None, int]
 
-_DATE_PLACEHOLDER = "วว/ดด/ปปปป"
+_DATE_PLACEHOLDER = _("วว/ดด/ปปปป")
 
 
-def _date_attrs(placeholder: str, attrs: dict[str, Any] | None) -> dict[str, Any]:
+def _date_attrs(placeholder: StrOrPromise, attrs: dict[str, Any] | None) -> dict[str, Any]:
     # inputmode "text", not "numeric": Thai digits and slashes must be typable on phones.
     defaults: dict[str, Any] = {
         "inputmode": "text",
@@ -69,9 +75,9 @@ class BEDateField(forms.DateField):
 
     widget = BEDateInput
     default_error_messages = {
-        "invalid_be_date": "อ่านวันที่ไม่ออก กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. เช่น 22/11/2569",
-        "min_date": "ต้องไม่ก่อน %(bound)s",
-        "max_date": "ต้องไม่เกิน %(bound)s",
+        "invalid_be_date": _("อ่านวันที่ไม่ออก กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. เช่น 22/11/2569"),
+        "min_date": _("ต้องไม่ก่อน %(bound)s"),
+        "max_date": _("ต้องไม่เกิน %(bound)s"),
     }
 
     def __init__(
@@ -121,7 +127,7 @@ class PartialBEDateInput(forms.TextInput):
     """Shows a full date as 22/11/2490, or only the year (2490) when the day is unknown."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(_date_attrs("วว/ดด/ปปปป หรือ ปปปป", attrs))
+        super().__init__(_date_attrs(_("วว/ดด/ปปปป หรือ ปปปป"), attrs))
 
     def format_value(self, value: Any) -> str | None:
         if value is None or value == "":
@@ -147,7 +153,7 @@ class PartialBEDateField(forms.Field):
 
     widget = PartialBEDateInput
     default_error_messages = {
-        "invalid_be_date": "อ่านวันที่ไม่ออก กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. หรือปี พ.ศ. เช่น 2490",
+        "invalid_be_date": _("อ่านวันที่ไม่ออก กรุณากรอกเป็น วัน/เดือน/ปี พ.ศ. หรือปี พ.ศ. เช่น 2490"),
     }
 
     def to_python(self, value: Any) -> PartialDate | None:
@@ -176,7 +182,7 @@ class NationalIDField(forms.CharField):
     """
 
     default_error_messages = {
-        "invalid_national_id": "เลขประจำตัวประชาชนไม่ถูกต้อง",
+        "invalid_national_id": _("เลขประจำตัวประชาชนไม่ถูกต้อง"),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -207,6 +213,6 @@ def validate_national_id(value: str) -> None:
     """Model field validator: 13 digits, no separators, with the right check digit."""
     message = national_id_error(value)
     if message is None and normalize_national_id(value) != value:
-        message = "เลขประจำตัวประชาชนต้องเก็บเป็นตัวเลข 13 หลักติดกัน ไม่มีขีดหรือช่องว่าง"
+        message = gettext("เลขประจำตัวประชาชนต้องเก็บเป็นตัวเลข 13 หลักติดกัน ไม่มีขีดหรือช่องว่าง")
     if message is not None:
         raise ValidationError(message, code="invalid_national_id")

@@ -590,7 +590,7 @@ def build_demo(*, seed: int = 2569, stdout: _Writer | None = None) -> DemoResult
             role_assign(
                 user=users[username], org_unit=unit, role=role, start_date=TERM_START, actor=admin
             )
-            logins.append(DemoLogin(username, Role(role).label, unit.name, note))
+            logins.append(DemoLogin(username, str(Role(role).label), unit.name, note))
         role_assign(
             user=users["former_chair"],
             org_unit=fund,
@@ -602,7 +602,7 @@ def build_demo(*, seed: int = 2569, stdout: _Writer | None = None) -> DemoResult
         logins.append(
             DemoLogin(
                 "former_chair",
-                Role.CHAIR.label,
+                str(Role.CHAIR.label),
                 fund.name,
                 "หมดวาระ 30 ก.ย. 2567: ไม่เห็นข้อมูลใด (term ended: sees nothing)",
             )

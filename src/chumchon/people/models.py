@@ -11,6 +11,8 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from chumchon.areas.models import OrgUnit, Subdistrict, Village
@@ -19,73 +21,77 @@ from chumchon.core.thai import search_key, thai_name_sort_bytes
 
 
 class Title(models.TextChoices):
-    MR = "นาย", "นาย"
-    MRS = "นาง", "นาง"
-    MISS = "นางสาว", "นางสาว"
-    BOY = "ด.ช.", "ด.ช. (เด็กชาย)"
-    GIRL = "ด.ญ.", "ด.ญ. (เด็กหญิง)"
-    MONK = "พระ", "พระ"
-    NOVICE = "สามเณร", "สามเณร"
-    OTHER = "อื่น ๆ", "อื่น ๆ (ระบุ)"
+    MR = "นาย", _("นาย")
+    MRS = "นาง", _("นาง")
+    MISS = "นางสาว", _("นางสาว")
+    BOY = "ด.ช.", _("ด.ช. (เด็กชาย)")
+    GIRL = "ด.ญ.", _("ด.ญ. (เด็กหญิง)")
+    MONK = "พระ", _("พระ")
+    NOVICE = "สามเณร", _("สามเณร")
+    OTHER = "อื่น ๆ", _("อื่น ๆ (ระบุ)")
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "ชาย"
-    FEMALE = "F", "หญิง"
-    UNSPECIFIED = "U", "ไม่ระบุ"
+    MALE = "M", _("ชาย")
+    FEMALE = "F", _("หญิง")
+    UNSPECIFIED = "U", _("ไม่ระบุ")
 
 
 class OtherIdKind(models.TextChoices):
     NONE = "", "—"
-    PASSPORT = "passport", "หนังสือเดินทาง"
-    NON_THAI_CARD = "non_thai", "บัตรประจำตัวผู้ไม่มีสัญชาติไทย"
-    WORKER = "worker", "บัตรแรงงานต่างด้าว"
-    OTHER = "other", "อื่น ๆ"
+    PASSPORT = "passport", _("หนังสือเดินทาง")
+    NON_THAI_CARD = "non_thai", _("บัตรประจำตัวผู้ไม่มีสัญชาติไทย")
+    WORKER = "worker", _("บัตรแรงงานต่างด้าว")
+    OTHER = "other", _("อื่น ๆ")
 
 
 class Person(TimeStampedModel):
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="persons", verbose_name="หน่วยที่ดูแล"
+        OrgUnit, on_delete=models.PROTECT, related_name="persons", verbose_name=_("หน่วยที่ดูแล")
     )
-    title = models.CharField("คำนำหน้า", max_length=20, choices=Title.choices)
-    title_other = models.CharField("คำนำหน้าอื่น", max_length=40, blank=True)
-    first_name = models.CharField("ชื่อ", max_length=100)
-    last_name = models.CharField("นามสกุล", max_length=100, blank=True)
+    title = models.CharField(_("คำนำหน้า"), max_length=20, choices=Title.choices)
+    title_other = models.CharField(_("คำนำหน้าอื่น"), max_length=40, blank=True)
+    first_name = models.CharField(pgettext_lazy("first name", "ชื่อ"), max_length=100)
+    last_name = models.CharField(_("นามสกุล"), max_length=100, blank=True)
     first_name_key = models.CharField(max_length=100, db_index=True, editable=False)
     last_name_key = models.CharField(max_length=100, db_index=True, editable=False)
     name_sort = models.BinaryField(default=b"", db_index=True, editable=False)
-    sex = models.CharField("เพศ", max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
-    birth_date = models.DateField("วันเกิด", null=True, blank=True)
+    sex = models.CharField(_("เพศ"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    birth_date = models.DateField(_("วันเกิด"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        "ปีเกิด (ค.ศ.)",
+        _("ปีเกิด (ค.ศ.)"),
         null=True,
         blank=True,
-        help_text="เก็บเป็น ค.ศ.; แสดงเป็น พ.ศ. ใช้เมื่อทราบเพียงปีเกิด",
+        help_text=_("เก็บเป็น ค.ศ.; แสดงเป็น พ.ศ. ใช้เมื่อทราบเพียงปีเกิด"),
     )
     national_id = models.CharField(
-        "เลขประจำตัวประชาชน", max_length=13, null=True, blank=True, unique=True
+        _("เลขประจำตัวประชาชน"), max_length=13, null=True, blank=True, unique=True
     )
     other_id_kind = models.CharField(
-        "เอกสารอื่น", max_length=10, choices=OtherIdKind.choices, blank=True, default=""
+        _("เอกสารอื่น"), max_length=10, choices=OtherIdKind.choices, blank=True, default=""
     )
-    other_id_number = models.CharField("เลขที่เอกสารอื่น", max_length=40, blank=True)
-    phone = models.CharField("โทรศัพท์", max_length=20, blank=True)
-    house_number = models.CharField("บ้านเลขที่", max_length=20, blank=True)
+    other_id_number = models.CharField(_("เลขที่เอกสารอื่น"), max_length=40, blank=True)
+    phone = models.CharField(_("โทรศัพท์"), max_length=20, blank=True)
+    house_number = models.CharField(_("บ้านเลขที่"), max_length=20, blank=True)
     village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, null=True, blank=True, verbose_name="หมู่บ้าน"
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=pgettext_lazy("singular", "หมู่บ้าน"),
     )
-    street = models.CharField("ถนน/ซอย", max_length=120, blank=True)
+    street = models.CharField(_("ถนน/ซอย"), max_length=120, blank=True)
     subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, verbose_name="ตำบล"
+        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("ตำบล")
     )
-    postcode = models.CharField("รหัสไปรษณีย์", max_length=5, blank=True)
-    death_date = models.DateField("วันที่เสียชีวิต", null=True, blank=True)
-    note = models.TextField("หมายเหตุ", blank=True)
+    postcode = models.CharField(_("รหัสไปรษณีย์"), max_length=5, blank=True)
+    death_date = models.DateField(_("วันที่เสียชีวิต"), null=True, blank=True)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
     history = HistoricalRecords(excluded_fields=["first_name_key", "last_name_key", "name_sort"])
 
     class Meta:
-        verbose_name = "บุคคล"
-        verbose_name_plural = "บุคคล"
+        verbose_name = pgettext_lazy("model", "บุคคล")
+        verbose_name_plural = pgettext_lazy("model plural", "บุคคล")
         constraints = [
             models.CheckConstraint(
                 condition=Q(national_id__isnull=True) | Q(national_id__length=13),
@@ -153,31 +159,35 @@ class Person(TimeStampedModel):
 
 class Household(TimeStampedModel):
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="households", verbose_name="หน่วยที่ดูแล"
+        OrgUnit, on_delete=models.PROTECT, related_name="households", verbose_name=_("หน่วยที่ดูแล")
     )
     house_registration_no = models.CharField(
-        "เลขประจำบ้าน",
+        _("เลขประจำบ้าน"),
         max_length=11,
         null=True,
         blank=True,
         unique=True,
-        help_text="รหัสประจำบ้าน 11 หลักตามทะเบียนบ้าน",
+        help_text=_("รหัสประจำบ้าน 11 หลักตามทะเบียนบ้าน"),
     )
-    house_number = models.CharField("บ้านเลขที่", max_length=20)
+    house_number = models.CharField(_("บ้านเลขที่"), max_length=20)
     village = models.ForeignKey(
-        Village, on_delete=models.PROTECT, null=True, blank=True, verbose_name="หมู่บ้าน"
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=pgettext_lazy("singular", "หมู่บ้าน"),
     )
-    street = models.CharField("ถนน/ซอย", max_length=120, blank=True)
+    street = models.CharField(_("ถนน/ซอย"), max_length=120, blank=True)
     subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, verbose_name="ตำบล"
+        Subdistrict, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("ตำบล")
     )
-    postcode = models.CharField("รหัสไปรษณีย์", max_length=5, blank=True)
-    note = models.TextField("หมายเหตุ", blank=True)
+    postcode = models.CharField(_("รหัสไปรษณีย์"), max_length=5, blank=True)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "ครัวเรือน"
-        verbose_name_plural = "ครัวเรือน"
+        verbose_name = pgettext_lazy("model", "ครัวเรือน")
+        verbose_name_plural = pgettext_lazy("model plural", "ครัวเรือน")
         constraints = [
             models.CheckConstraint(
                 condition=Q(house_registration_no__isnull=True)
@@ -187,37 +197,44 @@ class Household(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        where = f" {self.village}" if self.village_id else ""
-        return f"บ้านเลขที่ {self.house_number}{where}"
+        if self.village_id:
+            return gettext("บ้านเลขที่ %(number)s %(village)s") % {
+                "number": self.house_number,
+                "village": self.village,
+            }
+        return gettext("บ้านเลขที่ %(number)s") % {"number": self.house_number}
 
 
 class Relation(models.TextChoices):
-    HEAD = "head", "หัวหน้าครัวเรือน"
-    SPOUSE = "spouse", "คู่สมรส"
-    CHILD = "child", "บุตร"
-    PARENT = "parent", "บิดา/มารดา"
-    GRANDCHILD = "grandchild", "หลาน"
-    SIBLING = "sibling", "พี่น้อง"
-    RELATIVE = "relative", "ญาติ"
-    OTHER = "other", "ผู้อาศัย (ไม่ใช่ญาติ)"
+    HEAD = "head", _("หัวหน้าครัวเรือน")
+    SPOUSE = "spouse", _("คู่สมรส")
+    CHILD = "child", _("บุตร")
+    PARENT = "parent", _("บิดา/มารดา")
+    GRANDCHILD = "grandchild", _("หลาน")
+    SIBLING = "sibling", _("พี่น้อง")
+    RELATIVE = "relative", _("ญาติ")
+    OTHER = "other", _("ผู้อาศัย (ไม่ใช่ญาติ)")
 
 
 class HouseholdMember(TimeStampedModel):
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="members", verbose_name="ครัวเรือน"
+        Household,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=pgettext_lazy("singular", "ครัวเรือน"),
     )
     person = models.OneToOneField(
         Person,
         on_delete=models.CASCADE,
         related_name="household_membership",
-        verbose_name="บุคคล",
+        verbose_name=pgettext_lazy("singular", "บุคคล"),
     )
-    relation = models.CharField("ความสัมพันธ์", max_length=12, choices=Relation.choices)
+    relation = models.CharField(_("ความสัมพันธ์"), max_length=12, choices=Relation.choices)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "สมาชิกครัวเรือน"
-        verbose_name_plural = "สมาชิกครัวเรือน"
+        verbose_name = pgettext_lazy("model", "สมาชิกครัวเรือน")
+        verbose_name_plural = pgettext_lazy("model plural", "สมาชิกครัวเรือน")
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],

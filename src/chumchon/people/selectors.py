@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Collate
+from django.utils.translation import gettext as _
 
 from chumchon.areas.selectors import scope_q
 from chumchon.core.thai import normalize_national_id, search_key, strip_title
@@ -95,8 +96,9 @@ def person_search(user: Any, query: str) -> QuerySet[Person]:
 @dataclass(frozen=True)
 class DuplicateHint:
     person: Person
-    reason: str  # Thai, shown to the user
+    reason: str  # shown to the user, in the active language (so never match on its text)
     visible: bool  # whether the user may open the record
+    same_national_id: bool = False  # the hint is the same ID number (saving it would fail)
 
 
 def person_duplicates(
@@ -117,18 +119,21 @@ def person_duplicates(
     if national_id:
         for p in base.filter(national_id=national_id).select_related("org_unit")[:5]:
             seen.add(p.pk)
-            hints.append(DuplicateHint(p, "เลขประจำตัวประชาชนเดียวกัน", False))
+            hints.append(DuplicateHint(p, _("เลขประจำตัวประชาชนเดียวกัน"), False, True))
     if first_name and (birth_date or birth_year):
         q = base.filter(first_name_key=search_key(first_name), last_name_key=search_key(last_name))
         q = q.filter(birth_date=birth_date) if birth_date else q.filter(birth_year=birth_year)
         for p in q.select_related("org_unit")[:5]:
             if p.pk not in seen:
                 seen.add(p.pk)
-                hints.append(DuplicateHint(p, "ชื่อ นามสกุล และวันเกิดเดียวกัน", False))
+                hints.append(DuplicateHint(p, _("ชื่อ นามสกุล และวันเกิดเดียวกัน"), False))
     if hints:
         visible_ids = set(
             persons_visible_to(user)
             .filter(pk__in=[h.person.pk for h in hints])
             .values_list("pk", flat=True)
         )
-    return [DuplicateHint(h.person, h.reason, h.person.pk in visible_ids) for h in hints]
+    return [
+        DuplicateHint(h.person, h.reason, h.person.pk in visible_ids, h.same_national_id)
+        for h in hints
+    ]

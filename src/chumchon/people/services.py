@@ -1,5 +1,6 @@
 """Writes to persons and households. One transaction each; history is written by
-simple-history with the acting user; every refusal is a ValidationError naming the field in Thai.
+simple-history with the acting user; every refusal is a ValidationError naming the field, with a
+message in the active language (Thai source strings through gettext).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chumchon.areas.models import OrgUnit, OrgUnitKind
 from chumchon.areas.selectors import user_can
@@ -51,7 +53,7 @@ HOUSEHOLD_FIELDS = [
 
 def _require(user: Any, perm: str, unit: OrgUnit) -> None:
     if not user_can(user, perm, unit):
-        raise PermissionDenied("ไม่มีสิทธิ์ทำรายการนี้ในหน่วยนี้")
+        raise PermissionDenied(_("ไม่มีสิทธิ์ทำรายการนี้ในหน่วยนี้"))
 
 
 def _clean_person(data: dict[str, Any], *, exclude_pk: int | None) -> dict[str, Any]:
@@ -71,9 +73,9 @@ def _clean_person(data: dict[str, Any], *, exclude_pk: int | None) -> dict[str, 
         if isinstance(out.get(key), str):
             out[key] = " ".join(out[key].split()) if key != "note" else out[key].strip()
     if not out.get("first_name"):
-        errors["first_name"] = "กรุณากรอกชื่อ"
+        errors["first_name"] = _("กรุณากรอกชื่อ")
     if out.get("title") == Title.OTHER and not out.get("title_other"):
-        errors["title_other"] = "เลือกคำนำหน้า “อื่น ๆ” แล้ว กรุณาระบุคำนำหน้า"
+        errors["title_other"] = _("เลือกคำนำหน้า “อื่น ๆ” แล้ว กรุณาระบุคำนำหน้า")
     raw_id = out.get("national_id") or ""
     if raw_id:
         message = national_id_error(raw_id)
@@ -85,35 +87,38 @@ def _clean_person(data: dict[str, Any], *, exclude_pk: int | None) -> dict[str, 
             if exclude_pk:
                 clash = clash.exclude(pk=exclude_pk)
             if clash.exists():
-                errors["national_id"] = "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้"
+                errors["national_id"] = _("เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้")
     else:
         out["national_id"] = None
     if out.get("other_id_number") and not out.get("other_id_kind"):
-        errors["other_id_kind"] = "กรุณาเลือกประเภทเอกสารของเลขที่เอกสารอื่น"
+        errors["other_id_kind"] = _("กรุณาเลือกประเภทเอกสารของเลขที่เอกสารอื่น")
     if out.get("other_id_kind") and not out.get("other_id_number"):
-        errors["other_id_number"] = "กรุณากรอกเลขที่เอกสาร"
+        errors["other_id_number"] = _("กรุณากรอกเลขที่เอกสาร")
     today = timezone.localdate()
     birth: dt.date | None = out.get("birth_date")
     if birth and birth > today:
-        errors["birth_date"] = f"วันเกิดอยู่ในอนาคต ({format_be_date(birth)})"
+        errors["birth_date"] = _("วันเกิดอยู่ในอนาคต (%(date)s)") % {"date": format_be_date(birth)}
     year = out.get("birth_year")
     if birth:
         out["birth_year"] = birth.year
     elif year and not 1880 <= year <= today.year:
-        errors["birth_date"] = "ปีเกิดไม่อยู่ในช่วงที่เป็นไปได้"
+        errors["birth_date"] = _("ปีเกิดไม่อยู่ในช่วงที่เป็นไปได้")
     death: dt.date | None = out.get("death_date")
     if death and death > today:
-        errors["death_date"] = "วันที่เสียชีวิตอยู่ในอนาคต"
+        errors["death_date"] = _("วันที่เสียชีวิตอยู่ในอนาคต")
     if death and ((birth and death < birth) or (not birth and year and death.year < year)):
-        errors["death_date"] = "วันที่เสียชีวิตต้องไม่ก่อนวันเกิด"
+        errors["death_date"] = _("วันที่เสียชีวิตต้องไม่ก่อนวันเกิด")
     postcode = out.get("postcode") or ""
     if postcode and (len(postcode) != 5 or not postcode.isdigit()):
-        errors["postcode"] = "รหัสไปรษณีย์ต้องเป็นตัวเลข 5 หลัก"
+        errors["postcode"] = _("รหัสไปรษณีย์ต้องเป็นตัวเลข 5 หลัก")
     village = out.get("village")
     sub = out.get("subdistrict")
     if village is not None:
         if sub is not None and village.subdistrict_id != sub.pk:
-            errors["village"] = f"{village} ไม่ได้อยู่ใน{sub}"
+            errors["village"] = _("%(village)s ไม่ได้อยู่ใน%(subdistrict)s") % {
+                "village": village,
+                "subdistrict": sub,
+            }
         out["subdistrict"] = village.subdistrict
     if out.get("subdistrict") is not None and not postcode:
         codes = out["subdistrict"].postal_code_list
@@ -134,9 +139,9 @@ def _save(obj: Any, actor: Any, reason: str | None = None) -> None:
     except IntegrityError as exc:  # a race past the checks above: still a clear message
         text = str(exc).lower()
         if "national_id" in text:
-            raise ValidationError({"national_id": "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว"}) from exc
+            raise ValidationError({"national_id": _("เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว")}) from exc
         if "house_registration_no" in text:
-            raise ValidationError({"house_registration_no": "เลขประจำบ้านนี้มีอยู่ในระบบแล้ว"}) from exc
+            raise ValidationError({"house_registration_no": _("เลขประจำบ้านนี้มีอยู่ในระบบแล้ว")}) from exc
         raise
 
 
@@ -190,29 +195,32 @@ def _clean_household(data: dict[str, Any], *, exclude_pk: int | None) -> dict[st
     reg = normalize_national_id(out.get("house_registration_no") or "")
     if reg:
         if len(reg) != 11 or not reg.isdigit():
-            errors["house_registration_no"] = (
-                f"เลขประจำบ้านต้องเป็นตัวเลข 11 หลัก (กรอกมา {len(reg)} หลัก)"
-            )
+            errors["house_registration_no"] = _(
+                "เลขประจำบ้านต้องเป็นตัวเลข 11 หลัก (กรอกมา %(count)s หลัก)"
+            ) % {"count": len(reg)}
         else:
             clash = Household.objects.filter(house_registration_no=reg)
             if exclude_pk:
                 clash = clash.exclude(pk=exclude_pk)
             if clash.exists():
-                errors["house_registration_no"] = "เลขประจำบ้านนี้มีอยู่ในระบบแล้ว"
+                errors["house_registration_no"] = _("เลขประจำบ้านนี้มีอยู่ในระบบแล้ว")
         out["house_registration_no"] = reg
     else:
         out["house_registration_no"] = None
     out["house_number"] = " ".join((out.get("house_number") or "").split())
     if not out["house_number"]:
-        errors["house_number"] = "กรุณากรอกบ้านเลขที่"
+        errors["house_number"] = _("กรุณากรอกบ้านเลขที่")
     postcode = out.get("postcode") or ""
     if postcode and (len(postcode) != 5 or not postcode.isdigit()):
-        errors["postcode"] = "รหัสไปรษณีย์ต้องเป็นตัวเลข 5 หลัก"
+        errors["postcode"] = _("รหัสไปรษณีย์ต้องเป็นตัวเลข 5 หลัก")
     village = out.get("village")
     if village is not None:
         sub = out.get("subdistrict")
         if sub is not None and village.subdistrict_id != sub.pk:
-            errors["village"] = f"{village} ไม่ได้อยู่ใน{sub}"
+            errors["village"] = _("%(village)s ไม่ได้อยู่ใน%(subdistrict)s") % {
+                "village": village,
+                "subdistrict": sub,
+            }
         out["subdistrict"] = village.subdistrict
     if out.get("subdistrict") is not None and not postcode:
         codes = out["subdistrict"].postal_code_list
@@ -268,24 +276,32 @@ def household_member_add(
     _require(actor, Perm.EDIT_PEOPLE, household.org_unit)
     _require(actor, Perm.EDIT_PEOPLE, person.org_unit)
     if relation not in Relation.values:
-        raise ValidationError({"relation": "กรุณาเลือกความสัมพันธ์กับครัวเรือน"})
+        raise ValidationError({"relation": _("กรุณาเลือกความสัมพันธ์กับครัวเรือน")})
     if _tambon_root(person.org_unit) != _tambon_root(household.org_unit):
         raise ValidationError(
             {
-                "person": (
-                    f"{person} อยู่ในความดูแลของ{person.org_unit} "
-                    f"ส่วนครัวเรือนนี้อยู่ในความดูแลของ{household.org_unit}: "
+                "person": _(
+                    "%(person)s อยู่ในความดูแลของ%(person_unit)s "
+                    "ส่วนครัวเรือนนี้อยู่ในความดูแลของ%(household_unit)s: "
                     "เพิ่มบุคคลข้ามกองทุน/หน่วยงานไม่ได้"
                 )
+                % {
+                    "person": person,
+                    "person_unit": person.org_unit,
+                    "household_unit": household.org_unit,
+                }
             }
         )
     existing = HouseholdMember.objects.filter(person=person).select_related("household").first()
     if existing is not None:
         raise ValidationError(
-            {"person": f"{person} เป็นสมาชิกของ{existing.household}อยู่แล้ว ย้ายออกก่อนจึงเพิ่มได้"}
+            {
+                "person": _("%(person)s เป็นสมาชิกของ%(household)sอยู่แล้ว ย้ายออกก่อนจึงเพิ่มได้")
+                % {"person": person, "household": existing.household}
+            }
         )
     if relation == Relation.HEAD and household.members.filter(relation=Relation.HEAD).exists():
-        raise ValidationError({"relation": "ครัวเรือนนี้มีหัวหน้าครัวเรือนแล้ว"})
+        raise ValidationError({"relation": _("ครัวเรือนนี้มีหัวหน้าครัวเรือนแล้ว")})
     member = HouseholdMember(household=household, person=person, relation=relation)
     _save(member, actor)
     return member

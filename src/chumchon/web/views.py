@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -15,11 +16,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from chumchon.areas import selectors as area_sel
 from chumchon.areas import services as area_svc
-from chumchon.areas.models import OrgUnit, OrgUnitKind
+from chumchon.areas.models import ALLOWED_CHILDREN, OrgUnit, OrgUnitKind, RoleAssignment
 from chumchon.core.audit import history_entries
 from chumchon.core.permissions import Perm
 from chumchon.people import selectors as people_sel
@@ -27,6 +29,7 @@ from chumchon.people import services as people_svc
 from chumchon.people.models import Household, HouseholdMember, Person, Relation
 
 from .forms import HouseholdForm, LoginForm, MemberAddForm, PersonForm, VillageForm
+from .forms_roles import RoleAssignForm, RoleEndForm, SubUnitForm
 
 T = TypeVar("T")
 PAGE_SIZE = 25
@@ -36,7 +39,7 @@ def _get_or_404(fn: Callable[[Any, int], T], user: Any, pk: int) -> T:
     try:
         return fn(user, pk)
     except ObjectDoesNotExist as exc:
-        raise Http404("ไม่พบข้อมูล หรือไม่มีสิทธิ์เข้าถึง") from exc
+        raise Http404(gettext("ไม่พบข้อมูล หรือไม่มีสิทธิ์เข้าถึง")) from exc
 
 
 def _apply_errors(form: Any, exc: ValidationError) -> None:
@@ -127,6 +130,12 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "holders": holders,
             "can_manage": area_sel.user_can(request.user, Perm.MANAGE_AREAS, unit)
             and unit.subdistrict_id is not None,
+            "can_add_units": unit.active
+            and bool(ALLOWED_CHILDREN.get(unit.kind))
+            and area_sel.user_can(request.user, Perm.MANAGE_AREAS, unit),
+            "can_manage_roles": unit.active
+            and area_sel.user_can(request.user, Perm.MANAGE_ROLES, unit),
+            "today": timezone.localdate(),
             **_history_ctx(request.user, unit, unit),
         },
     )
@@ -136,7 +145,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def village_create(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_or_404(area_sel.unit_get, request.user, pk)
     if not area_sel.user_can(request.user, Perm.MANAGE_AREAS, unit) or unit.subdistrict is None:
-        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มหมู่บ้านในหน่วยนี้")
+        raise PermissionDenied(gettext("ไม่มีสิทธิ์เพิ่มหมู่บ้านในหน่วยนี้"))
     form = VillageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,9 +155,120 @@ def village_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"เพิ่ม{village}แล้ว")
+            messages.success(request, gettext("เพิ่ม%(village)sแล้ว") % {"village": village})
             return redirect("unit_detail", pk=unit.pk)
     return render(request, "web/village_form.html", {"form": form, "unit": unit})
+
+
+# ---------------------------------------------------------------- committee roles, sub-units
+
+
+def _role_candidates(user: Any) -> Any:
+    """Users who hold or held a role in a unit the actor manages: never another tambon's."""
+    managed = area_sel.units_visible_to(user, perm=Perm.MANAGE_ROLES)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__org_unit__in=managed)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _unit_managed_or_403(request: HttpRequest, pk: int, perm: str, message: str) -> OrgUnit:
+    """The unit (404 outside the user's scope), then 403 without ``perm`` at it."""
+    unit = _get_or_404(area_sel.unit_get, request.user, pk)
+    if not unit.active or not area_sel.user_can(request.user, perm, unit):
+        raise PermissionDenied(message)
+    return unit
+
+
+@login_required
+def role_create(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit_managed_or_403(request, pk, Perm.MANAGE_ROLES, gettext("ไม่มีสิทธิ์กำหนดบทบาทในหน่วยนี้"))
+    form = RoleAssignForm(
+        request.POST or None,
+        users=_role_candidates(request.user),
+        initial={"start_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        term = {
+            "role": data["role"],
+            "start_date": data["start_date"],
+            "end_date": data.get("end_date"),
+        }
+        try:
+            if data.get("user") is not None:
+                ra = area_svc.role_grant(actor=request.user, user=data["user"], unit=unit, **term)
+            else:
+                ra = area_svc.user_create_for_role(
+                    actor=request.user,
+                    unit=unit,
+                    username=data["username"],
+                    first_name=data["first_name"],
+                    last_name=data.get("last_name", ""),
+                    password=data["password"],
+                    **term,
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                gettext("กำหนดให้ %(name)s เป็น%(role)s ของ%(unit)s แล้ว")
+                % {
+                    "name": ra.user.get_full_name() or ra.user.get_username(),
+                    "role": ra.get_role_display(),
+                    "unit": unit.name,
+                },
+            )
+            return redirect("unit_detail", pk=unit.pk)
+    return render(request, "web/role_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+def role_end(request: HttpRequest, pk: int, ra_pk: int) -> HttpResponse:
+    unit = _unit_managed_or_403(request, pk, Perm.MANAGE_ROLES, gettext("ไม่มีสิทธิ์สิ้นสุดวาระในหน่วยนี้"))
+    try:
+        assignment = unit.role_assignments.select_related("user", "org_unit").get(pk=ra_pk)
+    except RoleAssignment.DoesNotExist as exc:
+        raise Http404(gettext("ไม่พบบทบาทนี้ในหน่วย")) from exc
+    form = RoleEndForm(request.POST or None, initial={"end_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            area_svc.role_end(
+                actor=request.user, assignment=assignment, end_date=form.cleaned_data["end_date"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                gettext("บันทึกการสิ้นสุดวาระ%(role)s ของ %(name)s แล้ว")
+                % {
+                    "role": assignment.get_role_display(),
+                    "name": assignment.user.get_full_name() or assignment.user.get_username(),
+                },
+            )
+            return redirect("unit_detail", pk=unit.pk)
+    return render(
+        request, "web/role_end.html", {"form": form, "unit": unit, "assignment": assignment}
+    )
+
+
+@login_required
+def sub_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit_managed_or_403(request, pk, Perm.MANAGE_AREAS, gettext("ไม่มีสิทธิ์เพิ่มหน่วยย่อยในหน่วยนี้"))
+    form = SubUnitForm(request.POST or None, parent=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = area_svc.sub_unit_create(actor=request.user, parent=unit, **form.service_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, gettext("เพิ่มหน่วย “%(name)s” แล้ว") % {"name": child.name})
+            return redirect("unit_detail", pk=child.pk)
+    return render(request, "web/unit_form.html", {"form": form, "unit": unit})
 
 
 # ---------------------------------------------------------------- persons
@@ -197,7 +317,7 @@ def _person_form(
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     if not area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE):
-        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มบุคคล")
+        raise PermissionDenied(gettext("ไม่มีสิทธิ์เพิ่มบุคคล"))
     household = None
     hh_id = request.GET.get("household") or request.POST.get("household")
     initial: dict[str, Any] = {}
@@ -225,13 +345,16 @@ def person_create(request: HttpRequest) -> HttpResponse:
             birth_date=data.get("birth_date"),
             birth_year=data.get("birth_year"),
         )
-        same_id = [d for d in duplicates if "เลขประจำตัว" in d.reason]
+        same_id = [d for d in duplicates if d.same_national_id]
         confirmed = request.POST.get("confirm_duplicate") == "1"
         if same_id:
-            form.add_error("national_id", "เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้")
+            form.add_error(
+                "national_id", gettext("เลขประจำตัวประชาชนนี้มีอยู่ในระบบแล้ว บุคคลสองคนใช้เลขเดียวกันไม่ได้")
+            )
         elif duplicates and not confirmed:
             form.add_error(
-                None, "อาจเป็นบุคคลที่มีอยู่แล้ว กรุณาตรวจสอบรายการด้านล่าง หากไม่ใช่คนเดียวกัน กดบันทึกอีกครั้ง"
+                None,
+                gettext("อาจเป็นบุคคลที่มีอยู่แล้ว กรุณาตรวจสอบรายการด้านล่าง หากไม่ใช่คนเดียวกัน กดบันทึกอีกครั้ง"),
             )
         else:
             try:
@@ -245,9 +368,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _apply_errors(form, exc)
             except PermissionDenied:
-                form.add_error("org_unit", "ไม่มีสิทธิ์เพิ่มบุคคลในหน่วยนี้")
+                form.add_error("org_unit", gettext("ไม่มีสิทธิ์เพิ่มบุคคลในหน่วยนี้"))
             else:
-                messages.success(request, f"บันทึก {person.full_name} แล้ว")
+                messages.success(request, gettext("บันทึก %(name)s แล้ว") % {"name": person.full_name})
                 if household is not None:
                     return redirect("household_detail", pk=household.pk)
                 return redirect("person_detail", pk=person.pk)
@@ -262,7 +385,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_check(request: HttpRequest) -> HttpResponse:
     """htmx: warn while typing when the ID, or the name and birth date, already exist."""
     if not area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE):
-        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มหรือแก้ไขบุคคล")
+        raise PermissionDenied(gettext("ไม่มีสิทธิ์เพิ่มหรือแก้ไขบุคคล"))
     form = _person_form(request, data=request.GET)
     form.is_valid()
     data = form.cleaned_data
@@ -309,7 +432,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_or_404(people_sel.person_get, request.user, pk)
     if not area_sel.user_can(request.user, Perm.EDIT_PEOPLE, person.org_unit):
-        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขบุคคลนี้")
+        raise PermissionDenied(gettext("ไม่มีสิทธิ์แก้ไขบุคคลนี้"))
     initial = {
         "org_unit": person.org_unit,
         "title": person.title,
@@ -342,7 +465,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "บันทึกการแก้ไขแล้ว")
+            messages.success(request, gettext("บันทึกการแก้ไขแล้ว"))
             return redirect("person_detail", pk=person.pk)
     return render(
         request, "web/person_form.html", {"form": form, "person": person, "household": None}
@@ -407,7 +530,7 @@ def _household_form(
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
     if not area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE):
-        raise PermissionDenied("ไม่มีสิทธิ์เพิ่มครัวเรือน")
+        raise PermissionDenied(gettext("ไม่มีสิทธิ์เพิ่มครัวเรือน"))
     form = _household_form(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -417,9 +540,12 @@ def household_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         except PermissionDenied:
-            form.add_error("org_unit", "ไม่มีสิทธิ์เพิ่มครัวเรือนในหน่วยนี้")
+            form.add_error("org_unit", gettext("ไม่มีสิทธิ์เพิ่มครัวเรือนในหน่วยนี้"))
         else:
-            messages.success(request, f"บันทึก{household}แล้ว เพิ่มสมาชิกครัวเรือนได้เลย")
+            messages.success(
+                request,
+                gettext("บันทึก%(household)sแล้ว เพิ่มสมาชิกครัวเรือนได้เลย") % {"household": household},
+            )
             return redirect("household_detail", pk=household.pk)
     return render(request, "web/household_form.html", {"form": form, "household": None})
 
@@ -428,7 +554,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = _get_or_404(people_sel.household_get, request.user, pk)
     if not area_sel.user_can(request.user, Perm.EDIT_PEOPLE, household.org_unit):
-        raise PermissionDenied("ไม่มีสิทธิ์แก้ไขครัวเรือนนี้")
+        raise PermissionDenied(gettext("ไม่มีสิทธิ์แก้ไขครัวเรือนนี้"))
     initial = {
         "org_unit": household.org_unit,
         "house_number": household.house_number,
@@ -448,7 +574,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "บันทึกการแก้ไขแล้ว")
+            messages.success(request, gettext("บันทึกการแก้ไขแล้ว"))
             return redirect("household_detail", pk=household.pk)
     return render(request, "web/household_form.html", {"form": form, "household": household})
 
@@ -507,9 +633,11 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"เพิ่ม {person.full_name} เข้าครัวเรือนแล้ว")
+            messages.success(
+                request, gettext("เพิ่ม %(name)s เข้าครัวเรือนแล้ว") % {"name": person.full_name}
+            )
     else:
-        messages.error(request, "กรุณาเลือกบุคคลและความสัมพันธ์")
+        messages.error(request, gettext("กรุณาเลือกบุคคลและความสัมพันธ์"))
     return redirect(reverse("household_detail", args=[household.pk]))
 
 
@@ -519,11 +647,13 @@ def household_member_remove(request: HttpRequest, pk: int, member_pk: int) -> Ht
     household = _get_or_404(people_sel.household_get, request.user, pk)
     member = household.members.filter(pk=member_pk).select_related("person", "household").first()
     if member is None:
-        raise Http404("ไม่พบสมาชิกนี้ในครัวเรือน")
+        raise Http404(gettext("ไม่พบสมาชิกนี้ในครัวเรือน"))
     try:
         people_svc.household_member_remove(actor=request.user, member=member)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"ย้าย {member.person.full_name} ออกจากครัวเรือนแล้ว")
+        messages.success(
+            request, gettext("ย้าย %(name)s ออกจากครัวเรือนแล้ว") % {"name": member.person.full_name}
+        )
     return redirect("household_detail", pk=household.pk)

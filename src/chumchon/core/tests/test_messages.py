@@ -295,3 +295,84 @@ def test_required_field_error_renders_in_english_when_switched():
     with translation.override("en"):
         html = str(_PersonForm(data={"first_name": ""}))
     assert "This field is required." in html
+
+
+# --------------------------------------------------------------------------- (e) Python messages
+
+CHECK_DIGIT_TH = "เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบหลักสุดท้ายไม่ตรง) กรุณาตรวจสอบอีกครั้ง"
+CHECK_DIGIT_EN = (
+    "This national ID number is not valid (the last digit, the check digit, does not match). "
+    "Please check it."
+)
+
+
+def _bad_national_id_messages(world) -> list[str]:
+    from django.core.exceptions import ValidationError
+
+    from chumchon.core.thai import national_id_check_digit
+    from chumchon.people.services import person_create
+
+    first12 = "340010001234"
+    wrong = first12 + str((national_id_check_digit(first12) + 1) % 10)
+    with pytest.raises(ValidationError) as exc:
+        person_create(
+            actor=world.chair_a,
+            org_unit=world.group_a1,
+            title="นาย",
+            first_name="สมชาย",
+            national_id=wrong,
+        )
+    return exc.value.message_dict["national_id"]
+
+
+def test_service_refusals_and_model_labels_show_in_english_when_switched(world):
+    from chumchon.people.models import Person
+
+    with translation.override("en"):
+        assert _bad_national_id_messages(world) == [CHECK_DIGIT_EN]
+        assert str(Person._meta.get_field("first_name").verbose_name) == "First name"
+        assert str(Person._meta.verbose_name_plural) == "people"
+    with translation.override("th"):
+        assert _bad_national_id_messages(world) == [CHECK_DIGIT_TH]
+        assert str(Person._meta.get_field("first_name").verbose_name) == "ชื่อ"
+        assert str(Person._meta.verbose_name_plural) == "บุคคล"
+
+
+def test_thai_helpers_work_without_django_settings_and_then_stay_thai():
+    """core.thai needs no Django set-up; outside Django its messages are the Thai source text."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os; os.environ.pop('DJANGO_SETTINGS_MODULE', None)\n"
+        "from chumchon.core.thai import national_id_error\n"
+        "print(national_id_error('3400100012340'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == CHECK_DIGIT_TH
+
+
+def test_duplicate_hints_are_translated_and_flag_a_same_id_without_reading_the_text(world):
+    from chumchon.core.thai import national_id_check_digit
+    from chumchon.people.selectors import person_duplicates
+    from chumchon.people.services import person_create
+
+    national_id = "340010001234" + str(national_id_check_digit("340010001234"))
+    person_create(
+        actor=world.chair_a,
+        org_unit=world.group_a1,
+        title="นาย",
+        first_name="สมชาย",
+        national_id=national_id,
+    )
+    args = {"national_id": national_id, "first_name": "x", "last_name": "", "birth_date": None}
+    with translation.override("en"):
+        (hint,) = person_duplicates(world.chair_a, birth_year=None, **args)
+    assert (hint.reason, hint.same_national_id, hint.visible) == (
+        "Same national ID number",
+        True,
+        True,
+    )
+    with translation.override("th"):
+        (hint,) = person_duplicates(world.chair_a, birth_year=None, **args)
+    assert hint.reason == "เลขประจำตัวประชาชนเดียวกัน"

@@ -374,3 +374,19 @@ def test_english_switch_changes_the_page_language(chair: Any) -> None:
     assert response["Content-Language"] == "en"
     chair.post(reverse("set_language"), {"language": "th", "next": reverse("home")})
     assert '<html lang="th">' in body(chair.get(reverse("home")))
+
+
+def test_english_user_typing_an_existing_id_gets_the_id_error_not_a_confirm_prompt(
+    chair: Any, world: Any, person_factory: Any
+) -> None:
+    person_factory(first_name="สมหญิง", national_id=NID)
+    chair.cookies["django_language"] = "en"
+    response = chair.post(
+        reverse("person_create"), person_form(world, national_id=format_national_id(NID))
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "national_id" in errors
+    assert "already" in errors["national_id"][0]
+    assert "__all__" not in errors
+    assert Person.objects.count() == 1

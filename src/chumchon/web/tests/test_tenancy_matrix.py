@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, reverse
 
-from chumchon.areas.models import Village
+from chumchon.areas.models import OrgUnit, OrgUnitKind, RoleAssignment, Village
+from chumchon.core.permissions import Role
 from chumchon.core.thai import format_national_id, mask_national_id, national_id_check_digit
 from chumchon.people.models import Household, HouseholdMember, Person, Relation
 from chumchon.people.services import household_create
@@ -161,6 +163,33 @@ MATRIX: dict[str, Entry] = {
     "village_create": Entry(
         args=lambda a: [a.world.fund_a.pk], post=lambda a: {"number": 9, "name": "แทรกซึม"}
     ),
+    "sub_unit_create": Entry(
+        args=lambda a: [a.world.fund_a.pk],
+        post=lambda a: {
+            "name": "กลุ่มแทรกซึม",
+            "kind": OrgUnitKind.VILLAGE_GROUP,
+            "village": a.world.village_a2.pk,
+        },
+    ),
+    "role_create": Entry(
+        args=lambda a: [a.world.fund_a.pk],
+        post=lambda a: {
+            "username": "intruder",
+            "first_name": "แทรกซึม",
+            "last_name": "ข้ามเขต",
+            "password": "kp-9137-ระวัง",
+            "password2": "kp-9137-ระวัง",
+            "role": Role.TREASURER,
+            "start_date": "01/01/2569",
+        },
+    ),
+    "role_end": Entry(
+        args=lambda a: [
+            a.world.fund_a.pk,
+            RoleAssignment.objects.get(user=a.world.registrar_a, org_unit=a.world.fund_a).pk,
+        ],
+        post=lambda a: {"end_date": "31/12/2568"},
+    ),
     "person_list": Entry(query=lambda a: {"unit": a.world.fund_a.pk}),
     "person_create": Entry(
         query=lambda a: {"household": a.household.pk},
@@ -216,7 +245,7 @@ def entry_for(name: str) -> Entry:
 
 
 def snapshot() -> tuple[list[Any], ...]:
-    """Every row a screen of this app can write."""
+    """Every row a screen of this app can write (units, roles and user accounts included)."""
     return (
         list(
             Person.objects.order_by("pk").values_list(
@@ -234,6 +263,13 @@ def snapshot() -> tuple[list[Any], ...]:
             )
         ),
         list(Village.objects.order_by("pk").values_list("pk", "subdistrict_id", "number", "name")),
+        list(OrgUnit.objects.order_by("pk").values_list("pk", "parent_id", "name", "kind")),
+        list(
+            RoleAssignment.objects.order_by("pk").values_list(
+                "pk", "user_id", "org_unit_id", "role", "start_date", "end_date"
+            )
+        ),
+        list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_active")),
     )
 
 
