@@ -23,10 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("chumchon") is None:  # not installed: use the source tree
     sys.path.insert(0, str(ROOT / "src"))
 
-from . import person_search  # noqa: E402
+from . import dataset, person_search, subtree_counts  # noqa: E402
 from .timing import log  # noqa: E402
 
-WORKLOADS: dict[str, Any] = {person_search.NAME: person_search}
+WORKLOADS: dict[str, Any] = {
+    person_search.NAME: person_search,
+    subtree_counts.NAME: subtree_counts,
+}
 DATABASES = ("sqlite", "postgres")
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/test"
 QUICK = {"persons": 5_000, "queries": 50}
@@ -54,8 +57,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--keep-db", action="store_true", help="keep the benchmark database afterwards"
     )
     parser.add_argument("--_worker", dest="worker", choices=DATABASES, help=argparse.SUPPRESS)
+    dataset.add_arguments(parser)
     for workload in WORKLOADS.values():
-        workload.add_arguments(parser)
+        if hasattr(workload, "add_arguments"):
+            workload.add_arguments(parser)
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     for name, value in sizes.items():
@@ -71,6 +76,8 @@ def _worker_argv(args: argparse.Namespace, db: str) -> list[str]:
     argv = [sys.executable, "-m", "bench", "--_worker", db, "--pg-url", args.pg_url]
     argv += ["--persons", str(args.persons), "--queries", str(args.queries)]
     argv += ["--seed", str(args.seed)]
+    if args.count_queries is not None:
+        argv += ["--count-queries", str(args.count_queries)]
     if args.only:
         argv += ["--only", args.only]
     if args.keep_db:
@@ -126,6 +133,7 @@ def run_parent(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "databases": dbs,
         },
+        "load": {},
         "workloads": {name: {} for name in args.workload_names},
     }
     failed = False
@@ -141,6 +149,7 @@ def run_parent(args: argparse.Namespace) -> int:
                 out["workloads"][name][db] = {"error": f"worker exit code {proc.returncode}"}
             continue
         result = json.loads(proc.stdout.strip().splitlines()[-1])
+        out["load"][db] = result.get("load")
         for name in args.workload_names:
             out["workloads"][name][db] = result[name]
         out["machine"].setdefault("databases", {})[db] = result.get("database_info")

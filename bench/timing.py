@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -59,3 +60,25 @@ def compare(ms: dict[str, Sequence[float]], rows: dict[str, Sequence[int]]) -> d
         out[f"ratio{suffix}_p50"] = _ratio(statistics.median(samples), base_p50)
         out[f"ratio{suffix}_p95"] = _ratio(percentile(samples, 95), base_p95)
     return out
+
+
+WARMUP = 10  # untimed queries first, each way
+
+
+def measure(queries: Sequence[Any], fns: dict[str, Callable[[Any], int]]) -> dict[str, Any]:
+    """Warm up on the first WARMUP queries, then time each of the rest every way, rotating
+    which way goes first so drift on the machine hits all alike; ``compare`` the samples."""
+    for q in queries[:WARMUP]:
+        for fn in fns.values():
+            fn(q)
+    names = list(fns)
+    ms: dict[str, list[float]] = {name: [] for name in names}
+    rows: dict[str, list[int]] = {name: [] for name in names}
+    gc.collect()
+    for i, q in enumerate(queries[WARMUP:]):
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            elapsed, n = timed_ms(fns[name], q)
+            ms[name].append(elapsed)
+            rows[name].append(n)
+    return compare(ms, rows)

@@ -1,4 +1,5 @@
-"""One database, one process: create a fresh database, point Django at it, run the workloads.
+"""One database, one process: create a fresh database, point Django at it, load the data once
+(``dataset.load``), run the workloads on it.
 
 Django reads its settings once per process, so the parent starts one worker per database
 (``python -m bench --_worker sqlite ...``) and reads the JSON each prints on stdout.
@@ -91,9 +92,14 @@ def run_worker(args: argparse.Namespace, workloads: dict[str, Any]) -> int:
     try:
         configure_django(url)
         django_ready = True
+        from . import dataset
+
+        log(f"{args.worker}: loading the data (once, for every workload)")
+        data = dataset.load(args)
+        result["load"] = data.load
         for name in args.workload_names:
             log(f"{args.worker}: workload {name}")
-            result[name] = workloads[name].run(args)
+            result[name] = workloads[name].run(args, data)
         result["database_info"] = database_info()
     finally:
         if django_ready:

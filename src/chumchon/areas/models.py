@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from chumchon.core.models import TimeStampedModel
 from chumchon.core.permissions import Role
+from chumchon.core.querying import prefix_q
 
 PATH_SEGMENT = 8  # digits per id in OrgUnit.path
 
@@ -240,7 +241,7 @@ class OrgUnit(TimeStampedModel):
         return OrgUnit.objects.filter(path__in=prefixes).order_by("depth")
 
     def subtree(self) -> models.QuerySet[OrgUnit]:
-        return OrgUnit.objects.filter(path__startswith=self.path)
+        return OrgUnit.objects.filter(prefix_q("path", self.path))
 
 
 class RoleAssignment(TimeStampedModel):

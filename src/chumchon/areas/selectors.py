@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from chumchon.core.permissions import Perm, role_allows
+from chumchon.core.querying import prefix_q
 
 from .models import OrgUnit, RoleAssignment, Subdistrict, Village
 
@@ -68,7 +69,7 @@ def scope_q(user: Any, *, field: str = "org_unit", perm: str | None = Perm.VIEW_
     if not paths:
         return Q(pk__in=[])
     prefix = "path" if field == "" else f"{field}__path"
-    return reduce(or_, (Q(**{f"{prefix}__startswith": p}) for p in paths))
+    return reduce(or_, (prefix_q(prefix, p) for p in paths))
 
 
 def units_visible_to(user: Any, *, perm: str | None = None) -> QuerySet[OrgUnit]:
@@ -111,7 +112,7 @@ def unit_get(user: Any, pk: int) -> OrgUnit:
 
 def subtree_q(units: Iterable[OrgUnit], *, field: str = "org_unit") -> Q:
     prefix = "path" if field == "" else f"{field}__path"
-    terms = [Q(**{f"{prefix}__startswith": u.path}) for u in units]
+    terms = [prefix_q(prefix, u.path) for u in units]
     return reduce(or_, terms) if terms else Q(pk__in=[])
 
 

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Field, Q
+from django.db.models import CharField, F, Field, Max, Q, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext
 
 from chumchon.core.permissions import Perm, Role
@@ -316,3 +317,82 @@ def sub_unit_create(
     if errors:
         raise ValidationError(errors)
     return org_unit_create(name=name, kind=kind, parent=parent, village=village, actor=actor)
+
+
+@transaction.atomic
+def org_unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
+    """Move ``unit`` and its whole subtree under ``new_parent`` (ADR 0001).
+
+    The actor needs Perm.MANAGE_AREAS both where the unit is now (at its parent, or at the unit
+    itself for a root) and at the new parent. Refused: a move under the unit itself or one of
+    its descendants, under a parent whose kind may not hold the unit's kind, under an inactive
+    parent, or one that would make a path longer than the column.
+
+    One transaction: the unit and the new parent are locked (``select_for_update``, in id order,
+    and re-read, so two crossing moves cannot both pass the cycle check), then ONE UPDATE
+    rewrites ``path`` and ``depth`` of the unit and every unit below it, then the unit's parent
+    is saved with the actor in its history. The subtree's path and depth are not in history
+    (``OrgUnit.history`` excludes them), so only the moved unit gets a history row. Persons,
+    households and roles point at units by id, so they follow the move: who sees them changes
+    with the paths. Geography (province, district, subdistrict, village) is left as it is: a
+    tambon fund stays in its tambon whichever network it reports to.
+
+    Returns the moved unit as now stored; ``unit`` itself is updated in place as well.
+    """
+    if unit.pk == new_parent.pk:
+        raise ValidationError({"parent": gettext("ย้ายหน่วยไปไว้ภายใต้ตัวเองหรือหน่วยย่อยของตัวเองไม่ได้")})
+    locked = {
+        u.pk: u
+        for u in OrgUnit.objects.select_for_update()
+        .filter(pk__in=[unit.pk, new_parent.pk])
+        .order_by("pk")
+    }
+    moving, target = locked[unit.pk], locked[new_parent.pk]
+    old_parent = (
+        OrgUnit.objects.get(pk=moving.parent_id) if moving.parent_id is not None else moving
+    )
+    _require(actor, Perm.MANAGE_AREAS, old_parent, gettext("ไม่มีสิทธิ์ย้ายหน่วยนี้"))
+    _require(
+        actor,
+        Perm.MANAGE_AREAS,
+        target,
+        gettext("ไม่มีสิทธิ์ย้ายหน่วยมาไว้ภายใต้หน่วยปลายทาง"),
+    )
+    if target.path.startswith(moving.path):
+        raise ValidationError({"parent": gettext("ย้ายหน่วยไปไว้ภายใต้ตัวเองหรือหน่วยย่อยของตัวเองไม่ได้")})
+    if moving.kind not in ALLOWED_CHILDREN.get(target.kind, set()):
+        raise ValidationError(
+            {
+                "parent": gettext("หน่วยประเภท “%(kind)s” อยู่ภายใต้ “%(parent_kind)s” ไม่ได้")
+                % {
+                    "kind": OrgUnitKind(moving.kind).label,
+                    "parent_kind": OrgUnitKind(target.kind).label,
+                }
+            }
+        )
+    if not target.active:
+        raise ValidationError({"parent": gettext("หน่วยปลายทางไม่ได้ใช้งานแล้ว ย้ายมาไว้ภายใต้ไม่ได้")})
+    if moving.parent_id == target.pk:
+        return moving  # already there: nothing to write
+    old_prefix = moving.path[: -(PATH_SEGMENT + 1)]  # the old parent's path ("" for a root)
+    subtree = OrgUnit.objects.filter(path__startswith=moving.path)
+    longest = subtree.aggregate(n=Max(Length("path")))["n"] or len(moving.path)
+    max_length = OrgUnit._meta.get_field("path").max_length or 255
+    if longest - len(old_prefix) + len(target.path) > max_length:
+        raise ValidationError({"parent": gettext("ย้ายไม่ได้: ลำดับชั้นของหน่วยจะลึกเกินกว่าที่ระบบรองรับ")})
+    # One statement for the whole subtree: new path = new parent's path + the part of the old
+    # path below the old parent; depth shifts by the same number of levels for every row.
+    subtree.update(
+        path=Concat(
+            Value(target.path),
+            Substr("path", len(old_prefix) + 1),
+            output_field=CharField(),
+        ),
+        depth=F("depth") + (target.depth + 1 - moving.depth),
+    )
+    moving.refresh_from_db(fields=["path", "depth"])
+    moving.parent = target
+    moving._history_user = actor  # type: ignore[attr-defined]
+    moving.save(update_fields=["parent", "updated_at"])
+    unit.parent, unit.path, unit.depth = target, moving.path, moving.depth
+    return moving

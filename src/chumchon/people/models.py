@@ -115,6 +115,9 @@ class Person(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["org_unit", "last_name_key"], name="person_unit_lastkey"),
+            # Subtree counts of living people (home page, unit page, roll-ups) read this index
+            # only; measured in bench/ subtree_counts.
+            models.Index(fields=["org_unit", "death_date"], name="person_unit_death"),
         ]
 
     def __str__(self) -> str:

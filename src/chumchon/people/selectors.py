@@ -6,15 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Collate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chumchon.areas.selectors import scope_q
+from chumchon.core.querying import prefix_q
 from chumchon.core.thai import normalize_national_id, search_key, strip_title
 
 from .models import Household, Person
+
+PERSON_STATUSES = ("living", "deceased", "all")
 
 THAI_COLLATION = "th-x-icu"
 
@@ -54,16 +57,7 @@ def household_get(user: Any, pk: int) -> Household:
     return households_visible_to(user).get(pk=pk)
 
 
-def _prefix_q(field: str, prefix: str) -> Q:
-    """An index-friendly prefix match on a search-key column.
-
-    PostgreSQL: LIKE 'x%' (Django's varchar_pattern_ops "_like" index serves it).
-    SQLite: a range on the binary-collated column, which its B-tree index serves (SQLite's LIKE is
-    case-insensitive and would scan).
-    """
-    if connection.vendor == "sqlite":
-        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
-    return Q(**{f"{field}__startswith": prefix})
+_prefix_q = prefix_q  # index-friendly prefix match on a search-key column (core.querying)
 
 
 def person_search_q(query: str) -> Q:
@@ -137,3 +131,78 @@ def person_duplicates(
         DuplicateHint(h.person, h.reason, h.person.pk in visible_ids, h.same_national_id)
         for h in hints
     ]
+
+
+# ---------------------------------------------------------------- list filters
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier; 29 Feb becomes 28 Feb in a year without one.
+
+    With that clamp, "age on ``day`` is at least N" is exactly ``birth_date <= years_before(day,
+    N)`` for the age ``Person.age_on`` computes (a 29 Feb birthday comes on 1 Mar in other years).
+    Years before year 1 clamp to ``date.min``.
+    """
+    year = day.year - years
+    if year < dt.MINYEAR:
+        return dt.date.min
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 Feb -> a year with no 29 Feb
+        return day.replace(year=year, day=28)
+
+
+def age_at_least_q(n: int, on: dt.date) -> Q:
+    """Persons aged ``n`` or more on ``on``: by birth date, or by birth year when only that is known."""
+    return Q(birth_date__lte=years_before(on, n)) | Q(
+        birth_date__isnull=True, birth_year__lte=on.year - n
+    )
+
+
+def age_at_most_q(n: int, on: dt.date) -> Q:
+    """Persons aged ``n`` or less on ``on`` (younger than ``n + 1``); unknown birth never matches."""
+    return Q(birth_date__gt=years_before(on, n + 1)) | Q(
+        birth_date__isnull=True, birth_year__gte=on.year - n
+    )
+
+
+def person_filter(
+    qs: QuerySet[Person],
+    *,
+    village: Any = None,
+    status: str = "living",
+    sex: str | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    on: dt.date | None = None,
+    has_id: bool | None = None,
+) -> QuerySet[Person]:
+    """Narrow an already scoped person queryset by the list filters (never widens it).
+
+    ``village``: a Village or its pk; ``status``: "living" (no death date), "deceased" or "all";
+    ``age_min``/``age_max``: whole years on ``on`` (default today), inclusive, from the birth
+    date, or from the birth year alone (age = year of ``on`` - birth year); a person whose birth
+    is unknown is left out whenever an age bound is given. ``has_id``: with / without a national
+    ID number. Validating the values against the user's scope is the caller's job.
+    """
+    if status not in PERSON_STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    if status == "living":
+        qs = qs.filter(death_date__isnull=True)
+    elif status == "deceased":
+        qs = qs.filter(death_date__isnull=False)
+    if village is not None:
+        qs = qs.filter(village=village)
+    if sex:
+        qs = qs.filter(sex=sex)
+    if has_id is not None:
+        qs = qs.filter(national_id__isnull=not has_id)
+    if age_min is not None or age_max is not None:
+        day = on or timezone.localdate()
+        if age_min is not None:
+            qs = qs.filter(age_at_least_q(age_min, day))
+        if age_max is not None:
+            qs = qs.filter(age_at_most_q(age_max, day))
+    return qs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -12,21 +13,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chumchon.areas import selectors as area_sel
 from chumchon.areas import services as area_svc
-from chumchon.areas.models import ALLOWED_CHILDREN, OrgUnit, OrgUnitKind, RoleAssignment
+from chumchon.areas.models import ALLOWED_CHILDREN, OrgUnit, OrgUnitKind, RoleAssignment, Village
 from chumchon.core.audit import history_entries
 from chumchon.core.permissions import Perm
+from chumchon.core.querying import prefix_q
+from chumchon.core.thai import to_arabic_digits
 from chumchon.people import selectors as people_sel
 from chumchon.people import services as people_svc
-from chumchon.people.models import Household, HouseholdMember, Person, Relation
+from chumchon.people.models import Household, HouseholdMember, Person, Relation, Sex
 
 from .forms import HouseholdForm, LoginForm, MemberAddForm, PersonForm, VillageForm
 from .forms_roles import RoleAssignForm, RoleEndForm, SubUnitForm
@@ -77,11 +80,11 @@ def _unit_counts(units: list[OrgUnit]) -> dict[int, dict[str, int]]:
     """Counts over each unit's subtree: one prefix query per figure, no per-row scans."""
     out: dict[int, dict[str, int]] = {}
     for unit in units:
-        subtree = Q(org_unit__path__startswith=unit.path)
+        subtree = prefix_q("org_unit__path", unit.path)
         out[unit.pk] = {
             "persons": Person.objects.filter(subtree, death_date__isnull=True).count(),
             "households": Household.objects.filter(subtree).count(),
-            "units": OrgUnit.objects.filter(path__startswith=unit.path).count() - 1,
+            "units": OrgUnit.objects.filter(prefix_q("path", unit.path)).count() - 1,
             "villages": area_sel.villages_for_units([unit]).count(),
         }
     return out
@@ -112,7 +115,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts = _unit_counts([unit, *children])
     villages = (
         area_sel.villages_for_units([unit])
-        .annotate(n_persons=Count("person", filter=Q(person__org_unit__path__startswith=unit.path)))
+        .annotate(
+            n_persons=Count(
+                "person",
+                filter=prefix_q("person__org_unit__path", unit.path)
+                & Q(person__death_date__isnull=True),
+            )
+        )
         .order_by("subdistrict", "number")
     )
     holders = unit.role_assignments.select_related("user").order_by("role")
@@ -274,6 +283,190 @@ def sub_unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- persons
 
 
+AGE_LIMIT = 150  # the highest age a filter accepts (years)
+AGE_GROUPS: tuple[tuple[Any, int, int | None], ...] = (
+    (gettext_lazy("เด็ก (0–17 ปี)"), 0, 17),
+    (gettext_lazy("วัยทำงาน (18–59 ปี)"), 18, 59),
+    (gettext_lazy("ผู้สูงอายุ (60 ปีขึ้นไป)"), 60, None),
+)
+PERSON_STATUS_CHOICES: tuple[tuple[str, Any], ...] = (
+    ("living", gettext_lazy("ยังมีชีวิต")),
+    ("deceased", gettext_lazy("เสียชีวิต")),
+    ("all", gettext_lazy("ทั้งหมด")),
+)
+HAS_ID_CHOICES: tuple[tuple[str, Any], ...] = (
+    ("yes", gettext_lazy("มีเลขประจำตัวประชาชน")),
+    ("no", gettext_lazy("ไม่มีเลขประจำตัวประชาชน")),
+)
+
+
+@dataclass
+class PersonFilters:
+    """The list filters of a request, parsed; ``raw`` is what was typed, shown back in the form."""
+
+    raw: dict[str, str]
+    village: Village | None = None
+    status: str = "living"
+    sex: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    has_id: bool | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything beyond the default (living persons) is asked for."""
+        return bool(
+            self.errors
+            or self.village
+            or self.status != "living"
+            or self.sex
+            or self.age_min is not None
+            or self.age_max is not None
+            or self.has_id is not None
+        )
+
+
+def _query_without(params: QueryDict, *names: str) -> QueryDict:
+    """A copy of the query string without the given keys (pager and chip links keep the rest)."""
+    out = params.copy()
+    for name in names:
+        out.pop(name, None)
+    return out
+
+
+def _filter_villages(user: Any, unit: OrgUnit | None) -> list[tuple[str, Village, str]]:
+    """The villages a filter may name: those the user sees (and, with a unit, the unit's)."""
+    qs = area_sel.villages_visible_to(user)
+    if unit is not None:
+        qs = qs.filter(pk__in=area_sel.villages_for_units([unit]).values("pk"))
+    villages = list(qs.order_by("subdistrict", "number"))
+    many = len({v.subdistrict_id for v in villages}) > 1
+    out = []
+    for v in villages:
+        label = f"{v} ({v.subdistrict})" if many else str(v)
+        if not v.active:
+            label += " · " + gettext("ไม่ใช้แล้ว")
+        out.append((str(v.pk), v, label))
+    return out
+
+
+def _parse_village(
+    raw: str, villages: list[tuple[str, Village, str]], errors: dict[str, str]
+) -> Village | None:
+    """The chosen village, only from ``villages``; anything else is refused, never looked up."""
+    if not raw:
+        return None
+    for value, village, _label in villages:
+        if value == raw:
+            return village
+    errors["village"] = gettext("หมู่บ้าน: ไม่พบหมู่บ้านที่เลือกในพื้นที่ที่คุณมีสิทธิ์ดู")
+    return None
+
+
+def _parse_age(raw: str, name: str, label: str, errors: dict[str, str]) -> int | None:
+    text = to_arabic_digits(raw).strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and int(text) <= AGE_LIMIT:
+        return int(text)
+    errors[name] = gettext("%(filter)s: กรุณากรอกอายุเป็นจำนวนปีเต็ม ตั้งแต่ 0 ถึง %(limit)s ปี") % {
+        "filter": label,
+        "limit": AGE_LIMIT,
+    }
+    return None
+
+
+def _parse_choice(
+    raw: str, allowed: Any, name: str, label: str, errors: dict[str, str]
+) -> str | None:
+    if not raw:
+        return None
+    if raw in allowed:
+        return raw
+    errors[name] = gettext("%(filter)s: ตัวเลือกไม่ถูกต้อง") % {"filter": label}
+    return None
+
+
+def _person_filters(params: QueryDict, villages: list[tuple[str, Village, str]]) -> PersonFilters:
+    names = ("village", "status", "sex", "age_min", "age_max", "has_id")
+    raw = {n: params.get(n, "").strip() for n in names}
+    f = PersonFilters(raw=raw)
+    f.village = _parse_village(raw["village"], villages, f.errors)
+    f.status = (
+        _parse_choice(
+            raw["status"],
+            [c for c, _ in PERSON_STATUS_CHOICES],
+            "status",
+            gettext("สถานะ"),
+            f.errors,
+        )
+        or "living"
+    )
+    f.sex = _parse_choice(raw["sex"], Sex.values, "sex", gettext("เพศ"), f.errors)
+    has_id = _parse_choice(
+        raw["has_id"],
+        [c for c, _ in HAS_ID_CHOICES],
+        "has_id",
+        gettext("เลขประจำตัวประชาชน"),
+        f.errors,
+    )
+    f.has_id = None if has_id is None else has_id == "yes"
+    f.age_min = _parse_age(raw["age_min"], "age_min", gettext("อายุตั้งแต่"), f.errors)
+    f.age_max = _parse_age(raw["age_max"], "age_max", gettext("อายุถึง"), f.errors)
+    if f.age_min is not None and f.age_max is not None and f.age_min > f.age_max:
+        f.errors["age_max"] = gettext("ช่วงอายุ: อายุตั้งแต่ (%(min)s ปี) มากกว่าอายุถึง (%(max)s ปี)") % {
+            "min": f.age_min,
+            "max": f.age_max,
+        }
+    return f
+
+
+def _age_text(age_min: int | None, age_max: int | None) -> str:
+    if age_min is not None and age_max is not None:
+        return gettext("อายุ %(min)s–%(max)s ปี") % {"min": age_min, "max": age_max}
+    if age_min is not None:
+        return gettext("อายุ %(min)s ปีขึ้นไป") % {"min": age_min}
+    return gettext("อายุไม่เกิน %(max)s ปี") % {"max": age_max}
+
+
+def _filter_summary(f: PersonFilters, village_label: str | None) -> list[str]:
+    """The filters in force, in words (shown above the list, and on paper)."""
+    out = []
+    if village_label:
+        out.append(village_label)
+    if f.status == "deceased":
+        out.append(gettext("เฉพาะผู้เสียชีวิต"))
+    elif f.status == "all":
+        out.append(gettext("รวมผู้เสียชีวิต"))
+    if f.sex:
+        out.append(gettext("เพศ%(sex)s") % {"sex": Sex(f.sex).label})
+    if f.age_min is not None or f.age_max is not None:
+        out.append(_age_text(f.age_min, f.age_max))
+    if f.has_id is not None:
+        out.append(str(dict(HAS_ID_CHOICES)["yes" if f.has_id else "no"]))
+    return out
+
+
+def _age_chips(params: QueryDict, f: PersonFilters) -> list[dict[str, Any]]:
+    """Quick welfare age groups: each a link keeping the other filters; the active one clears."""
+    base = _query_without(params, "page", "age_min", "age_max")
+    chips = []
+    for label, lo, hi in AGE_GROUPS:
+        active = (
+            "age_min" not in f.errors
+            and "age_max" not in f.errors
+            and (f.age_min, f.age_max) == (lo, hi)
+        )
+        query = base.copy()
+        if not active:
+            query["age_min"] = str(lo)
+            if hi is not None:
+                query["age_max"] = str(hi)
+        chips.append({"label": label, "query": query.urlencode(), "active": active})
+    return chips
+
+
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
@@ -282,17 +475,44 @@ def person_list(request: HttpRequest) -> HttpResponse:
     unit = None
     if unit_id and unit_id.isdigit():
         unit = _get_or_404(area_sel.unit_get, request.user, int(unit_id))
-        qs = qs.filter(org_unit__path__startswith=unit.path)
+        qs = qs.filter(prefix_q("org_unit__path", unit.path))
+    villages = _filter_villages(request.user, unit)
+    filters = _person_filters(request.GET, villages)
+    if filters.errors:
+        qs = qs.none()  # a filter we cannot read narrows to nothing, never to everything
+    else:
+        qs = people_sel.person_filter(
+            qs,
+            village=filters.village,
+            status=filters.status,
+            sex=filters.sex,
+            age_min=filters.age_min,
+            age_max=filters.age_max,
+            has_id=filters.has_id,
+        )
     if q:
         qs = qs.filter(people_sel.person_search_q(q))
     qs = qs.select_related("household_membership__household").order_by(
         *people_sel.thai_name_order()
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    village_label = next((lbl for _v, vil, lbl in villages if vil == filters.village), None)
     ctx = {
         "page": page,
         "q": q,
         "unit": unit,
+        "filters": filters,
+        "villages": [(value, label) for value, _v, label in villages],
+        "status_choices": PERSON_STATUS_CHOICES,
+        "sex_choices": Sex.choices,
+        "has_id_choices": HAS_ID_CHOICES,
+        "filter_summary": [] if filters.errors else _filter_summary(filters, village_label),
+        # Open the filter panel when a filter other than the default is in use, or is wrong.
+        "filters_open": bool(filters.errors)
+        or any(request.GET.get(k) for k in ("village", "sex", "has_id", "age_min", "age_max"))
+        or request.GET.get("status", "living") not in ("", "living"),
+        "age_chips": _age_chips(request.GET, filters),
+        "pager_query": _query_without(request.GET, "page").urlencode(),
         "can_edit": area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE),
         "full_id": False,
     }
@@ -481,6 +701,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
     qs = people_sel.households_visible_to(request.user).annotate(
         n_members=Count("members", distinct=True)
     )
+    villages = _filter_villages(request.user, None)
+    errors: dict[str, str] = {}
+    village_raw = request.GET.get("village", "").strip()
+    village = _parse_village(village_raw, villages, errors)
+    if errors:
+        qs = qs.none()  # never widen: an unreadable or foreign village lists nothing
+    elif village is not None:
+        qs = qs.filter(village=village)
     if q:
         person_ids = (
             people_sel.persons_visible_to(request.user)
@@ -509,6 +737,10 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": q,
             "heads": heads,
+            "villages": [(value, label) for value, _v, label in villages],
+            "village_raw": village_raw,
+            "filter_errors": errors,
+            "pager_query": _query_without(request.GET, "page").urlencode(),
             "can_edit": area_sel.user_can_anywhere(request.user, Perm.EDIT_PEOPLE),
         },
     )
