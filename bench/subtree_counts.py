@@ -2,11 +2,12 @@
 
 Runs inside a worker on the data ``dataset.load`` put in its database. The home page
 (``web.views._unit_counts``) shows, for each unit where the user holds a role, how many living
-persons and how many households are kept in that unit's subtree, with a materialised-path
-prefix join (ADR 0001)::
+persons and how many households are kept in that unit's subtree, through the app's own filter
+``areas.selectors.subtree_q`` (since run 4: ``org_unit_id IN (SELECT id FROM areas_orgunit
+WHERE path in prefix range)``; runs 1-3 used a join on ``org_unit__path LIKE 'prefix%'``)::
 
-    Person.objects.filter(org_unit__path__startswith=unit.path, death_date__isnull=True).count()
-    Household.objects.filter(org_unit__path__startswith=unit.path).count()
+    Person.objects.filter(subtree_q([unit]), death_date__isnull=True).count()
+    Household.objects.filter(subtree_q([unit])).count()
 
 This times those two counts at three levels of the tree: the province network (every person),
 one tambon fund (about 1/20), one village group (about 1/100); funds and village groups are
@@ -17,7 +18,7 @@ same run, the same count with the subtree's unit ids already known::
     SELECT count(*) FROM people_household WHERE org_unit_id IN (...)
 
 and, for persons, the count without the death filter (``all_rows``), which an index on
-``org_unit_id`` alone can answer. ``candidate_subquery`` is not what the app does: the same
+``org_unit_id`` alone can answer. ``candidate_subquery`` (what the app did not do before run 4): the same
 count written ``org_unit_id IN (SELECT id FROM areas_orgunit WHERE path LIKE 'prefix%')``
 (``org_unit_id__in=OrgUnit.objects.filter(path__startswith=...).values("pk")``), timed to see
 whether the join is what costs.
@@ -50,12 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _ours_qs(kind: str, unit: Any) -> Any:
-    """Exactly what web.views._unit_counts builds."""
-    from django.db.models import Q
-
+    """Exactly what web.views._unit_counts builds (the app's own subtree filter)."""
+    from chumchon.areas.selectors import subtree_q
     from chumchon.people.models import Household, Person
 
-    subtree = Q(org_unit__path__startswith=unit.path)
+    subtree = subtree_q([unit])
     if kind == "persons":
         return Person.objects.filter(subtree, death_date__isnull=True)
     return Household.objects.filter(subtree)

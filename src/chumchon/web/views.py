@@ -80,7 +80,7 @@ def _unit_counts(units: list[OrgUnit]) -> dict[int, dict[str, int]]:
     """Counts over each unit's subtree: one prefix query per figure, no per-row scans."""
     out: dict[int, dict[str, int]] = {}
     for unit in units:
-        subtree = prefix_q("org_unit__path", unit.path)
+        subtree = area_sel.subtree_q([unit])
         out[unit.pk] = {
             "persons": Person.objects.filter(subtree, death_date__isnull=True).count(),
             "households": Household.objects.filter(subtree).count(),
