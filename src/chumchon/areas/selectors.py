@@ -68,11 +68,16 @@ def scope_q(user: Any, *, field: str = "org_unit", perm: str | None = Perm.VIEW_
         return Q()
     if not paths:
         return Q(pk__in=[])
-    return _paths_q(paths, field)
+    if field == "":
+        return _paths_q(paths, field)
+    # A join on the unit's path, not the id subquery of subtree_q: with a selective filter
+    # beside it (a name-prefix search), SQLite then drives from that filter's index; with the
+    # subquery it walked every unit's rows first (bench/ run 4: 300 ms instead of 14 ms).
+    return reduce(or_, (Q(**{f"{field}__path__startswith": p}) for p in paths))
 
 
 def _paths_q(paths: Iterable[str], field: str) -> Q:
-    """Rows whose unit lies under any of ``paths``.
+    """Rows whose unit lies under any of ``paths`` (counts and roll-ups over a subtree).
 
     For rows that point at a unit (``field`` names the foreign key) the filter is
     ``field IN (SELECT id FROM orgunit WHERE path in range)``: both databases then drive the
