@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "chumchon.core",
     "chumchon.areas",
     "chumchon.people",
+    "chumchon.ledger",
+    "chumchon.funds",
     "chumchon.demo",
     "chumchon.web",
 ]

@@ -32,21 +32,35 @@ class Perm(models.TextChoices):
     MANAGE_AREAS = "areas.manage", _("จัดการหมู่บ้านและหน่วยงาน")
     MANAGE_ROLES = "roles.manage", _("กำหนดบทบาทผู้ใช้")
     VIEW_HISTORY = "history.view", _("ดูประวัติการแก้ไข")
+    VIEW_BOOKS = "funds.view_books", _("ดูสมาชิกกองทุนและบัญชี")
+    MANAGE_MEMBERS = "funds.manage_members", _("รับสมัครและจัดการสมาชิกกองทุน")
+    COLLECT = "funds.collect", _("รับชำระเงินและออกใบเสร็จ")
+    VOID = "funds.void", _("ยกเลิกใบเสร็จ (กลับรายการ)")
+    MANAGE_FUND = "funds.manage", _("ตั้งค่ากองทุน ผังบัญชี และรับเงินสมทบจากแหล่งทุน")
+    CLOSE_PERIOD = "ledger.close_period", _("ปิดและเปิดงวดบัญชี")
 
 
 _ALL_VIEW = {Perm.VIEW_PEOPLE, Perm.VIEW_HISTORY}
 _EDITOR = _ALL_VIEW | {Perm.EDIT_PEOPLE, Perm.VIEW_FULL_ID}
+_BOOKS = {Perm.VIEW_BOOKS}
+_MONEY = _BOOKS | {Perm.COLLECT, Perm.VOID, Perm.MANAGE_MEMBERS}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.CHAIR: frozenset(_EDITOR | {Perm.MANAGE_AREAS, Perm.MANAGE_ROLES}),
-    Role.VICE_CHAIR: frozenset(_EDITOR),
-    Role.TREASURER: frozenset(_EDITOR),
-    Role.SECRETARY: frozenset(_EDITOR | {Perm.MANAGE_AREAS}),
-    Role.REGISTRAR: frozenset(_EDITOR | {Perm.MANAGE_AREAS}),
-    Role.AUDITOR: frozenset(_ALL_VIEW | {Perm.VIEW_FULL_ID}),
-    Role.COMMITTEE: frozenset(_ALL_VIEW),
+    Role.CHAIR: frozenset(
+        _EDITOR | _MONEY | {Perm.MANAGE_AREAS, Perm.MANAGE_ROLES, Perm.MANAGE_FUND}
+    ),
+    Role.VICE_CHAIR: frozenset(_EDITOR | _BOOKS | {Perm.COLLECT, Perm.MANAGE_MEMBERS}),
+    Role.TREASURER: frozenset(_EDITOR | _MONEY | {Perm.MANAGE_FUND, Perm.CLOSE_PERIOD}),
+    Role.SECRETARY: frozenset(
+        _EDITOR | _BOOKS | {Perm.MANAGE_AREAS, Perm.COLLECT, Perm.MANAGE_MEMBERS}
+    ),
+    Role.REGISTRAR: frozenset(
+        _EDITOR | _BOOKS | {Perm.MANAGE_AREAS, Perm.COLLECT, Perm.MANAGE_MEMBERS}
+    ),
+    Role.AUDITOR: frozenset(_ALL_VIEW | _BOOKS | {Perm.VIEW_FULL_ID}),
+    Role.COMMITTEE: frozenset(_ALL_VIEW | _BOOKS),
     Role.LOCAL_OFFICER: frozenset(_EDITOR | {Perm.MANAGE_AREAS}),
-    Role.COORDINATOR: frozenset(_ALL_VIEW | {Perm.MANAGE_AREAS, Perm.MANAGE_ROLES}),
+    Role.COORDINATOR: frozenset(_ALL_VIEW | _BOOKS | {Perm.MANAGE_AREAS, Perm.MANAGE_ROLES}),
     Role.CASEWORKER: frozenset(_ALL_VIEW),
     Role.VIEWER: frozenset({Perm.VIEW_PEOPLE}),
 }
