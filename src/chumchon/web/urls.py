@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_books, views_docs, views_excel, views_funds, views_money
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,3 +28,10 @@ urlpatterns = [
         name="household_member_remove",
     ),
 ]
+
+# The fund screens: each module keeps its own patterns.
+urlpatterns += views_funds.urlpatterns
+urlpatterns += views_money.urlpatterns
+urlpatterns += views_books.urlpatterns
+urlpatterns += views_docs.urlpatterns
+urlpatterns += views_excel.urlpatterns

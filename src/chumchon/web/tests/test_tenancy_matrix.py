@@ -12,8 +12,11 @@ tambon's user gets their own page there, and it must hold nothing of fund A.
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, reverse
 
 from chumchon.areas.models import OrgUnit, OrgUnitKind, RoleAssignment, Village
+from chumchon.areas.services import role_assign
 from chumchon.core.permissions import Role
 from chumchon.core.thai import format_national_id, mask_national_id, national_id_check_digit
 from chumchon.people.models import Household, HouseholdMember, Person, Relation
@@ -46,6 +50,11 @@ class FundA:
     household: Any
     member: Any
     markers: list[str] = field(default_factory=list)
+    # Fund A's books: the fund, ``person``'s membership with one paid receipt, a collection day.
+    fund: Any = None
+    membership: Any = None
+    payment: Any = None
+    day: Any = None
 
 
 @dataclass
@@ -53,6 +62,8 @@ class FundB:
     person: Any
     household: Any
     member: Any
+    fund: Any = None
+    membership: Any = None
 
 
 @pytest.fixture
@@ -98,6 +109,7 @@ def fund_a(world: Any, person_factory: Any) -> FundA:
         markers += [format_national_id(p.national_id), mask_national_id(p.national_id)]
     markers += [world.fund_a.name, world.group_a1.name, world.group_a2.name]
     markers += [world.village_a1.name, world.village_a2.name]
+    fund, membership, payment, day = _books(world.chair_a, world.fund_a, world.group_a1, person)
     return FundA(
         world=world,
         person=person,
@@ -106,7 +118,42 @@ def fund_a(world: Any, person_factory: Any) -> FundA:
         household=household,
         member=person.household_membership,
         markers=markers,
+        fund=fund,
+        membership=membership,
+        payment=payment,
+        day=day,
     )
+
+
+def _books(
+    actor: Any, unit: Any, group: Any, person: Any, approver: str = Role.CHAIR
+) -> tuple[Any, Any, Any, Any]:
+    """A fund on ``unit`` with ``person`` as member no. 1, one receipt and an open collection day."""
+    from chumchon.funds import services as fs
+
+    fund = fs.fund_create(
+        actor=actor,
+        org_unit=unit,
+        founded_on=dt.date(2020, 1, 1),
+        entry_fee=Decimal("20"),
+        plans=[("รายเดือน", 1, Decimal("30")), ("รายปี", 12, Decimal("365"))],
+        lapse_days=60,
+        member_approver_role=approver,
+    )
+    m = fs.member_apply(
+        actor=actor,
+        fund=fund,
+        person=person,
+        org_unit=group,
+        plan=fund.plans.get(months=1),
+        applied_on=dt.date(2025, 1, 1),
+    )
+    m = fs.member_approve(actor=actor, membership=m, joined_on=dt.date(2025, 1, 1))
+    day = fs.collection_day_open(actor=actor, fund=fund, org_unit=group, date=dt.date(2025, 1, 5))
+    payment = fs.payment_record(
+        actor=actor, membership=m, date=day.date, amount="50", collection_day=day
+    )
+    return fund, m, payment, day
 
 
 @pytest.fixture
@@ -127,7 +174,22 @@ def fund_b(world: Any, person_factory: Any) -> FundB:
         household=household,
         relation=Relation.HEAD,
     )
-    return FundB(person=person, household=household, member=person.household_membership)
+    # Fund B's treasurer: every money permission, in the other tambon.
+    treasurer_b = get_user_model().objects.create_user("treasurer_b", password="x")
+    role_assign(
+        user=treasurer_b, org_unit=world.fund_b, role=Role.TREASURER, start_date=dt.date(2024, 1, 1)
+    )
+    world.treasurer_b = treasurer_b
+    fund, membership, _payment, _day = _books(
+        treasurer_b, world.fund_b, world.group_b1, person, Role.TREASURER
+    )
+    return FundB(
+        person=person,
+        household=household,
+        member=person.household_membership,
+        fund=fund,
+        membership=membership,
+    )
 
 
 def person_post(a: FundA, **extra: Any) -> dict[str, Any]:
@@ -155,6 +217,7 @@ class Entry:
     post: Callable[[FundA], dict[str, Any]] | None = None  # set for views that write
     get: bool = True  # False: the view only accepts POST (a GET answers 405)
     names_no_record: bool = False  # home, lists and new-record forms: the user's own page
+    binary: bool = False  # a PDF or an Excel file: fund A's chair gets 200 and a non-empty body
 
 
 MATRIX: dict[str, Entry] = {
@@ -231,6 +294,24 @@ MATRIX: dict[str, Entry] = {
     ),
 }
 
+# The fund screens keep their entries beside their own tests: each module named here has
+# ``entries(Entry) -> dict[str, Entry]`` and may have ``PUBLIC``, names of views meant for anyone
+# (the receipt verification page), which answer without login and show no personal data.
+_FUND_MATRIX_MODULES = (
+    "matrix_funds",
+    "matrix_money",
+    "matrix_books",
+    "matrix_docs",
+    "matrix_excel",
+)
+for _mod_name in _FUND_MATRIX_MODULES:
+    try:
+        _mod = importlib.import_module(f"chumchon.web.tests.{_mod_name}")
+    except ModuleNotFoundError:
+        continue
+    MATRIX.update(_mod.entries(Entry))
+    NOT_TENANT_VIEWS |= set(getattr(_mod, "PUBLIC", ()))
+
 WEB_URL_NAMES = sorted(
     p.name
     for p in web_urls.urlpatterns
@@ -270,11 +351,42 @@ def snapshot() -> tuple[list[Any], ...]:
             )
         ),
         list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_active")),
+        *_books_snapshot(),
     )
 
 
+def _books_snapshot() -> list[list[Any]]:
+    """The fund and ledger rows a screen can write."""
+    from chumchon.funds import models as fm
+    from chumchon.ledger import models as lm
+
+    def rows(model: Any, *fields: str) -> list[Any]:
+        return list(model.objects.order_by("pk").values_list("pk", *fields))
+
+    return [
+        rows(fm.Fund, "entry_fee", "lapse_rule", "lapse_days", "refund_rule", "public_board"),
+        rows(fm.ContributionPlan, "name", "months", "amount", "active"),
+        rows(fm.Membership, "state", "org_unit_id", "plan_id", "member_type", "ended_on"),
+        rows(fm.MembershipEvent, "kind"),
+        rows(fm.Beneficiary, "name", "share_percent"),
+        rows(fm.CollectionDay, "closed_at", "counted_cash"),
+        rows(fm.Payment, "amount"),
+        rows(fm.PaymentVoid, "reason"),
+        rows(fm.FundReceipt, "amount"),
+        rows(fm.Pledge, "amount"),
+        rows(fm.MatchedMember, "round_no"),
+        rows(fm.ImportMapping, "columns"),
+        rows(fm.ImportBatch, "rows"),
+        rows(lm.Account, "code", "name"),
+        rows(lm.Period, "closed"),
+        rows(lm.JournalEntry, "number"),
+    ]
+
+
 def body(response: Any) -> str:
-    return response.content.decode()
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
 
 
 def leaked(response: Any, a: FundA, *, typed: tuple[str, ...] = ()) -> list[str]:
@@ -301,7 +413,10 @@ def test_matrix_requests_reach_fund_a_data_for_fund_a_chair(
     if entry.get:
         response = client.get(url, entry.query(fund_a))
         assert response.status_code == 200
-        assert leaked(response, fund_a), "the request does not reach fund A's data"
+        if entry.binary:
+            assert body(response), "the file is empty"
+        else:
+            assert leaked(response, fund_a), "the request does not reach fund A's data"
     else:
         assert client.get(url).status_code == 405
     if entry.post is not None:
@@ -311,7 +426,7 @@ def test_matrix_requests_reach_fund_a_data_for_fund_a_chair(
         assert snapshot() != before, "the POST data of the matrix is not a working request"
 
 
-@pytest.mark.parametrize("persona", ["officer_b", "expired"])
+@pytest.mark.parametrize("persona", ["officer_b", "expired", "treasurer_b"])
 @pytest.mark.parametrize("name", WEB_URL_NAMES)
 def test_user_of_another_tambon_or_ended_term_gets_404_or_403_and_no_data(
     client: Any, fund_a: FundA, fund_b: FundB, name: str, persona: str
