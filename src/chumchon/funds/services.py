@@ -23,7 +23,7 @@ from chumchon.areas.selectors import active_roles, user_can
 from chumchon.core.permissions import Perm, Role
 from chumchon.core.thai import fiscal_year, format_baht, format_be_date
 from chumchon.ledger import services as ledger
-from chumchon.ledger.models import Account
+from chumchon.ledger.models import Account, Book
 from chumchon.people.models import Person
 
 from .chart import CHART
@@ -562,6 +562,9 @@ def payment_record(
     """
     fund = Fund.objects.select_related("book", "org_unit").get(pk=membership.fund_id)
     if idempotency_key:
+        # Take the book's lock first (posting takes it anyway): a second teller retrying the
+        # same key waits here, then finds the first payment instead of failing on the key.
+        list(Book.objects.select_for_update().filter(pk=fund.book_id).values_list("pk"))
         done = Payment.objects.filter(fund=fund, idempotency_key=idempotency_key).first()
         if done is not None:
             return done
