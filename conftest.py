@@ -161,13 +161,18 @@ def _ledger_purge_for_transactional_tests(request: Any) -> Any:
             return
     request.getfixturevalue("_django_db_helper")
     yield
-    from django.db import connections
+    from django.apps import apps
+    from django.db import connections, transaction
 
+    from chumchon.ledger.triggers import guards_lifted
+
+    # Rows pointing at journal entries (payments, receipts, ...) go in the same transaction.
+    tables = [m._meta.db_table for m in apps.get_app_config("funds").get_models()]
     for conn in connections.all(initialized_only=True):
-        from chumchon.ledger.triggers import guards_lifted
-
         if conn.vendor != "sqlite":
             continue
-        with conn.cursor() as cur, guards_lifted(conn):
+        with transaction.atomic(using=conn.alias), guards_lifted(conn), conn.cursor() as cur:
+            for table in tables:
+                cur.execute(f'DELETE FROM "{table}"')
             cur.execute("DELETE FROM ledger_posting")
             cur.execute("DELETE FROM ledger_journalentry")

@@ -534,3 +534,65 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class PassbookPrint(models.Model):
+    """Lines of a member's passbook (สมุดบัญชีสมาชิก) recorded as printed into the paper book.
+
+    The passbook's lines are the membership's payments and voids in the order they were
+    recorded (``chumchon.funds.documents.passbook_lines``); ``first_line``..``last_line`` count
+    those lines from 1. The next print continues after the highest ``last_line`` (append-only).
+    """
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="passbook_prints"
+    )
+    first_line = models.PositiveIntegerField(_("พิมพ์ตั้งแต่รายการที่"))
+    last_line = models.PositiveIntegerField(_("พิมพ์ถึงรายการที่"))
+    lines_per_page = models.PositiveSmallIntegerField(_("จำนวนบรรทัดต่อหน้า"), default=20)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("การพิมพ์สมุดบัญชีสมาชิก")
+        verbose_name_plural = _("การพิมพ์สมุดบัญชีสมาชิก")
+        ordering = ["membership", "first_line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "first_line"], name="passbook_print_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_line__gte=1) & Q(last_line__gte=F("first_line")),
+                name="passbook_print_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(lines_per_page__gte=4), name="passbook_print_page_size"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ReceiptPrint(models.Model):
+    """Each print of a receipt: the first is the original, every later one says สำเนา (copy)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="prints")
+    size = models.CharField(max_length=8)
+    copy = models.BooleanField(default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("การพิมพ์ใบเสร็จ")
+        verbose_name_plural = _("การพิมพ์ใบเสร็จ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(copy=False), name="receipt_print_one_original"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

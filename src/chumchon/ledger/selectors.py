@@ -172,3 +172,118 @@ def verify_book(book: Book) -> VerifyReport:
                 % {"a": a, "x": a.debit_total, "y": a.credit_total, "d": d, "c": c}
             )
     return report
+
+
+# --- book screens: cash book and general ledger --------------------------------------------------
+
+
+def _debit_minus_credit(q: Q) -> Decimal:
+    d = c = ZERO
+    for r in Posting.objects.filter(q).values("side").annotate(t=Sum("amount")).order_by():
+        if r["side"] == Side.DEBIT:
+            d += Decimal(r["t"])
+        else:
+            c += Decimal(r["t"])
+    return d - c
+
+
+@dataclass
+class CashLine:
+    """One entry of the cash book: what came in and went out of the chosen accounts."""
+
+    entry: JournalEntry
+    receipts: Decimal
+    payments: Decimal
+    balance: Decimal
+    others: list[Account] = field(default_factory=list)  # the counter accounts
+
+
+def cash_book(
+    book: Book, *, accounts: list[Account], start: dt.date, end: dt.date
+) -> tuple[Decimal, list[CashLine], Decimal]:
+    """Opening balance, each entry touching ``accounts`` in date and number order with its
+    receipts, payments and running balance, and the closing balance (assets: debit normal)."""
+    ids = {a.pk for a in accounts}
+    if not ids:
+        return ZERO, [], ZERO
+    balance = opening = _debit_minus_credit(
+        Q(account__book=book, account_id__in=ids, date__lt=start)
+    )
+    touching = Posting.objects.filter(
+        account__book=book, account_id__in=ids, date__gte=start, date__lte=end
+    ).values("entry_id")
+    lines: list[CashLine] = []
+    current: CashLine | None = None
+    for p in (
+        Posting.objects.filter(entry_id__in=touching)
+        .select_related("entry", "account")
+        .order_by("date", "entry__number", "line")
+    ):
+        if current is None or current.entry.pk != p.entry_id:
+            if current is not None:
+                lines.append(current)
+            current = CashLine(p.entry, ZERO, ZERO, balance)
+        if p.account_id in ids:
+            if p.side == Side.DEBIT:
+                current.receipts += p.amount
+                balance += p.amount
+            else:
+                current.payments += p.amount
+                balance -= p.amount
+            current.balance = balance
+        elif p.account not in current.others:
+            current.others.append(p.account)
+    if current is not None:
+        lines.append(current)
+    return opening, lines, balance
+
+
+@dataclass
+class LedgerSection:
+    """One account of the general ledger over a date range."""
+
+    account: Account
+    opening: Decimal
+    lines: list[StatementLine]
+    closing: Decimal
+
+    @property
+    def debit(self) -> Decimal:
+        return sum((ln.debit for ln in self.lines), ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        return sum((ln.credit for ln in self.lines), ZERO)
+
+
+def general_ledger(
+    book: Book, *, start: dt.date, end: dt.date, account: Account | None = None
+) -> list[LedgerSection]:
+    """Every account (or one) with its opening balance, postings with running balance and
+    closing balance, in two queries. With every account, those with no balance and no posting
+    in the range are left out."""
+    accounts = [account] if account is not None else list(book.accounts.order_by("code"))
+    before = account_totals(book, end=start - dt.timedelta(days=1))
+    in_range: dict[int, list[Posting]] = defaultdict(list)
+    q = Q(account__book=book, date__gte=start, date__lte=end)
+    if account is not None:
+        q &= Q(account=account)
+    for p in (
+        Posting.objects.filter(q).select_related("entry").order_by("date", "entry__number", "line")
+    ):
+        in_range[p.account_id].append(p)
+    sections: list[LedgerSection] = []
+    for a in accounts:
+        d, c = before.get(a.pk, (ZERO, ZERO))
+        sign = 1 if a.kind in DEBIT_NORMAL else -1
+        opening = balance = (d - c) * sign
+        lines: list[StatementLine] = []
+        for p in in_range.get(a.pk, []):
+            dr = p.amount if p.side == Side.DEBIT else ZERO
+            cr = p.amount if p.side == Side.CREDIT else ZERO
+            balance += (dr - cr) * sign
+            lines.append(StatementLine(p, dr, cr, balance))
+        if account is None and not lines and opening == 0:
+            continue
+        sections.append(LedgerSection(a, opening, lines, balance))
+    return sections

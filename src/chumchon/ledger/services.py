@@ -316,3 +316,19 @@ def period_reopen(*, period: Period, actor: Any, reason: str) -> Period:
         period=period, action=PeriodEvent.Action.REOPEN, reason=reason.strip(), by=actor
     )
     return period
+
+
+@transaction.atomic
+def period_ensure(*, book: Book, start_date: dt.date, end_date: dt.date) -> Period | None:
+    """The open-or-closed period with exactly these dates, created (open) when missing.
+    ``None`` when another period already covers part of the span (it is left as it is)."""
+    if end_date < start_date:
+        raise LedgerError({"end_date": _("วันสิ้นงวด: ต้องไม่ก่อนวันเริ่มงวด")})
+    same = Period.objects.filter(book=book, start_date=start_date, end_date=end_date).first()
+    if same is not None:
+        return same
+    if Period.objects.filter(
+        book=book, start_date__lte=end_date, end_date__gte=start_date
+    ).exists():
+        return None
+    return Period.objects.create(book=book, start_date=start_date, end_date=end_date)

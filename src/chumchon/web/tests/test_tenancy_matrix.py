@@ -377,6 +377,7 @@ def _books_snapshot() -> list[list[Any]]:
         rows(fm.MatchedMember, "round_no"),
         rows(fm.ImportMapping, "columns"),
         rows(fm.ImportBatch, "rows"),
+        rows(fm.PassbookPrint, "last_line"),
         rows(lm.Account, "code", "name"),
         rows(lm.Period, "closed"),
         rows(lm.JournalEntry, "number"),
