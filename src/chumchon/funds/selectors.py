@@ -447,3 +447,97 @@ def matching_eligible(fund: Fund, fiscal_year_be: int) -> list[MatchingRow]:
         for m in members
         if statuses[m.pk].in_good_standing
     ]
+
+
+# --- matching money: pledged vs received per source ----------------------------------------------
+
+
+@dataclass
+class SourceRow:
+    """Money from one source (and matching round) in one fiscal year, or since founding."""
+
+    source: str
+    label: str
+    round_no: int | None
+    pledged: Decimal = ZERO
+    received: Decimal = ZERO
+    has_pledge: bool = False
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.pledged - self.received, ZERO)
+
+
+@dataclass
+class MatchingYear:
+    fiscal_year: int | None  # BE; None: since the fund was founded
+    rows: list[SourceRow]
+
+    @property
+    def pledged(self) -> Decimal:
+        return sum((r.pledged for r in self.rows), ZERO)
+
+    @property
+    def received(self) -> Decimal:
+        return sum((r.received for r in self.rows), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return sum((r.outstanding for r in self.rows), ZERO)
+
+
+def matching_summary(fund: Fund) -> tuple[list[MatchingYear], MatchingYear]:
+    """Pledged, received and outstanding per source and round: per fiscal year (newest first)
+    and since founding. Members' contributions (live payments) show as received, never pledged."""
+    from .models import FundingSource, FundReceipt, Pledge
+
+    order = {s: i for i, s in enumerate(FundingSource.values)}
+    cells: dict[tuple[int, str, int | None], SourceRow] = {}
+
+    def cell(fy: int, source: str, round_no: int | None) -> SourceRow:
+        key = (fy, source, round_no)
+        if key not in cells:
+            cells[key] = SourceRow(source, str(FundingSource(source).label), round_no)
+        return cells[key]
+
+    for fy, source, rno, total in (
+        Pledge.objects.filter(fund=fund)
+        .values_list("fiscal_year", "source", "round_no")
+        .annotate(t=Sum("amount"))
+        .order_by()
+    ):
+        row = cell(fy, source, rno)
+        row.pledged += Decimal(total)
+        row.has_pledge = True
+    for fy, source, rno, total in (
+        FundReceipt.objects.filter(fund=fund)
+        .values_list("fiscal_year", "source", "round_no")
+        .annotate(t=Sum("amount"))
+        .order_by()
+    ):
+        cell(fy, source, rno).received += Decimal(total)
+    for fy, total in (
+        Payment.objects.filter(fund=fund, void__isnull=True)
+        .values_list("fiscal_year")
+        .annotate(t=Sum("contribution"))
+        .order_by()
+    ):
+        if total:
+            cell(fy, FundingSource.MEMBERS, None).received += Decimal(total)
+
+    def ordered(rows: Iterable[SourceRow]) -> list[SourceRow]:
+        return sorted(rows, key=lambda r: (order.get(r.source, 99), r.round_no or 0))
+
+    years = [
+        MatchingYear(fy, ordered(r for k, r in cells.items() if k[0] == fy))
+        for fy in sorted({k[0] for k in cells}, reverse=True)
+    ]
+    totals: dict[tuple[str, int | None], SourceRow] = {}
+    for (_fy, source, rno), r in cells.items():
+        t = totals.setdefault(
+            (source, rno), SourceRow(source, r.label, rno, has_pledge=r.has_pledge)
+        )
+        t.pledged += r.pledged
+        t.received += r.received
+        t.has_pledge = t.has_pledge or r.has_pledge
+    return years, MatchingYear(None, ordered(totals.values()))

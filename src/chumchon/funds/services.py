@@ -399,7 +399,7 @@ def refund_due(m: Membership) -> tuple[Decimal, Decimal, str]:
         paid,
         amount,
         _("คืนร้อยละ %(p)s ของเงินสมทบ %(c)s บาท")
-        % {"p": fund.refund_percent.normalize(), "c": format_baht(paid)},
+        % {"p": format(fund.refund_percent.normalize(), "f"), "c": format_baht(paid)},
     )
 
 
@@ -824,3 +824,378 @@ def matching_round_freeze(
 
 def account_for(fund: Fund, category: str) -> Account:
     return fund.account(category)
+
+
+# --- plan and chart upkeep (fund setup screens) -------------------------------------------------
+
+PLAN_MONTHS = (1, 2, 3, 4, 6, 12)
+
+
+def plan_in_use(plan: ContributionPlan) -> bool:
+    """Whether any membership pays, or ever paid, under the plan (coverage reads its amount)."""
+    pk = str(plan.pk)
+    return (
+        Membership.objects.filter(plan=plan).exists()
+        or MembershipEvent.objects.filter(kind=MembershipEvent.Kind.PLAN, to_value=pk).exists()
+        or MembershipEvent.objects.filter(kind=MembershipEvent.Kind.PLAN, from_value=pk).exists()
+    )
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    actor: Any,
+    plan: ContributionPlan,
+    name: str,
+    active: bool,
+    months: int | None = None,
+    amount: Decimal | int | str | None = None,
+    reason: str = "",
+) -> ContributionPlan:
+    """Rename a plan, open or close it for new applicants; its amount and length change only
+    while no membership uses it (coverage of past payments is computed from them)."""
+    p = (
+        ContributionPlan.objects.select_for_update()
+        .select_related("fund__org_unit")
+        .get(pk=plan.pk)
+    )
+    _require(actor, Perm.MANAGE_FUND, p.fund.org_unit)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("ชื่อแบบการออม: ต้องระบุ")})
+    if ContributionPlan.objects.filter(fund=p.fund, name=name).exclude(pk=p.pk).exists():
+        raise ValidationError({"name": _("ชื่อแบบการออม: มีชื่อนี้อยู่แล้ว")})
+    new_months = p.months if months is None else int(months)
+    new_amount = (
+        p.amount if amount is None else money(amount, field="amount", label=_("จำนวนเงินต่องวด"))
+    )
+    if new_months not in PLAN_MONTHS:
+        raise ValidationError({"months": _("ระยะเวลาต่องวด: ต้องเป็น 1, 2, 3, 4, 6 หรือ 12 เดือน")})
+    if (new_months != p.months or new_amount != p.amount) and plan_in_use(p):
+        field = "amount" if new_amount != p.amount else "months"
+        label = _("จำนวนเงินต่องวด") if field == "amount" else _("ระยะเวลาต่องวด")
+        raise ValidationError(
+            {
+                field: _(
+                    "%(f)s: มีสมาชิกใช้แบบนี้อยู่ จึงเปลี่ยนไม่ได้ (ยอดที่ชำระแล้วจะคำนวณผิด) "
+                    "ให้เพิ่มแบบใหม่แล้วเปลี่ยนแบบการออมของสมาชิก"
+                )
+                % {"f": label}
+            }
+        )
+    if not active and p.active:
+        others = ContributionPlan.objects.filter(fund=p.fund, active=True).exclude(pk=p.pk)
+        if not others.exists():
+            raise ValidationError({"active": _("เปิดให้เลือก: ต้องมีแบบการออมที่เปิดให้เลือกอย่างน้อยหนึ่งแบบ")})
+    p.name, p.active, p.months, p.amount = name, active, new_months, new_amount
+    p._change_reason = reason.strip() or _("แก้ไขแบบการออม")  # type: ignore[attr-defined]
+    p.save()
+    return p
+
+
+# Accounts the fund's own services post to by category: they stay open.
+AUTO_POSTED_CATEGORIES = frozenset(
+    {"cash", "bank", "income.members", "income.entry_fees", "refund.members"}
+    | set(SOURCE_ACCOUNT.values())
+)
+KIND_FIRST_DIGIT = {"asset": "1", "liability": "2", "equity": "3", "income": "4", "expense": "5"}
+
+
+def fund_account_create(
+    *, actor: Any, fund: Fund, code: str, name: str, kind: str, is_cash: bool = False
+) -> Account:
+    """An account the fund adds to its chart (codes: digits, first digit by kind)."""
+    _require(actor, Perm.MANAGE_FUND, fund.org_unit)
+    code = code.strip()
+    if not code.isdigit() or not 4 <= len(code) <= 12:
+        raise ValidationError({"code": _("รหัสบัญชี: ใช้ตัวเลข 4 ถึง 12 หลัก")})
+    first = KIND_FIRST_DIGIT.get(kind)
+    if first is None:
+        raise ValidationError({"kind": _("หมวดบัญชี: เลือกหมวด")})
+    if not code.startswith(first):
+        raise ValidationError({"code": _("รหัสบัญชี: บัญชีหมวดนี้ต้องขึ้นต้นด้วยเลข %(d)s") % {"d": first}})
+    if not name.strip():
+        raise ValidationError({"name": _("ชื่อบัญชี: ต้องระบุ")})
+    if is_cash and kind != "asset":
+        raise ValidationError({"is_cash": _("เป็นเงินสดหรือเงินฝาก: ได้เฉพาะบัญชีหมวดสินทรัพย์")})
+    return ledger.account_create(
+        book=fund.book, code=code, name=name, kind=kind, category="", is_cash=is_cash
+    )
+
+
+@transaction.atomic
+def fund_account_update(
+    *, actor: Any, fund: Fund, account: Account, name: str, active: bool
+) -> Account:
+    """Rename an account or close it; its code and kind never change (postings name them)."""
+    _require(actor, Perm.MANAGE_FUND, fund.org_unit)
+    a = Account.objects.select_for_update().get(pk=account.pk)
+    if a.book_id != fund.book_id:
+        raise ValidationError(_("บัญชีนี้ไม่ได้อยู่ในผังบัญชีของกองทุนนี้"))
+    if not name.strip():
+        raise ValidationError({"name": _("ชื่อบัญชี: ต้องระบุ")})
+    if a.active and not active:
+        if a.category in AUTO_POSTED_CATEGORIES:
+            raise ValidationError(
+                {"active": _("ใช้งาน: ระบบบันทึกรายการเข้าบัญชีนี้โดยอัตโนมัติ จึงปิดการใช้งานไม่ได้")}
+            )
+        if a.balance != 0:
+            raise ValidationError(
+                {
+                    "active": _("ใช้งาน: บัญชีนี้ยังมียอดคงเหลือ %(b)s บาท ปิดการใช้งานไม่ได้")
+                    % {"b": format_baht(a.balance)}
+                }
+            )
+    Account.objects.filter(pk=a.pk).update(name=name.strip(), active=active)
+    a.refresh_from_db()
+    return a
+
+
+# --- import from a fund's old books (Excel: funds/importing.py) --------------------------------
+
+
+@transaction.atomic
+def member_import(
+    *,
+    actor: Any,
+    fund: Fund,
+    person: Person,
+    org_unit: OrgUnit,
+    plan: ContributionPlan,
+    joined_on: dt.date,
+    member_no: int | None = None,
+    member_type: str | None = None,
+) -> Membership:
+    """A member of the fund's old books, approved from ``joined_on`` under the number the book
+    gave (the next free number when it gave none). Call ``member_numbers_reserve`` first so
+    numbers given to later applicants stay clear of the imported ones."""
+    _require(actor, Perm.MANAGE_MEMBERS, org_unit)
+    _group_of(fund, org_unit)
+    if plan.fund_id != fund.pk:
+        raise ValidationError({"plan": _("แบบการออม: ไม่ใช่ของกองทุนนี้")})
+    if person.death_date and person.death_date <= joined_on:
+        raise ValidationError({"person": _("ผู้สมัคร: บุคคลนี้เสียชีวิตแล้ว")})
+    if joined_on > _today():
+        raise ValidationError({"joined_on": _("วันที่เป็นสมาชิก: เป็นวันในอนาคต")})
+    if member_no is None:
+        member_no = ledger.next_number(book=fund.book, name="member")
+    elif member_no < 1:
+        raise ValidationError({"member_no": _("เลขที่สมาชิก: ต้องเป็นจำนวนเต็มบวก")})
+    if Membership.objects.filter(fund=fund, member_no=member_no).exists():
+        raise ValidationError({"member_no": _("เลขที่สมาชิก: เลขที่ %(n)s มีอยู่แล้ว") % {"n": member_no}})
+    if Membership.objects.filter(
+        fund=fund, person=person, state__in=[MembershipState.APPLIED, MembershipState.APPROVED]
+    ).exists():
+        raise ValidationError({"person": _("ผู้สมัคร: เป็นสมาชิกอยู่แล้ว")})
+    why = _("นำเข้าจากทะเบียนสมาชิกเดิม")
+    m = Membership(
+        fund=fund,
+        person=person,
+        org_unit=org_unit,
+        plan=plan,
+        member_no=member_no,
+        state=MembershipState.APPROVED,
+        applied_on=joined_on,
+        joined_on=joined_on,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+        member_type=member_type or derived_member_type(person, joined_on),
+    )
+    m._change_reason = why  # type: ignore[attr-defined]
+    m.save()
+    _event(m, MembershipEvent.Kind.APPLY, joined_on, actor, to_value=plan.name, reason=why)
+    _event(m, MembershipEvent.Kind.APPROVE, joined_on, actor, to_value=str(member_no), reason=why)
+    return m
+
+
+@transaction.atomic
+def member_numbers_reserve(*, fund: Fund, upto: int) -> None:
+    """Move the fund's member numbering past ``upto`` (numbers an imported book already gave)."""
+    from chumchon.ledger.models import Sequence as NumberSequence
+
+    seq, _created = NumberSequence.objects.select_for_update().get_or_create(
+        book=fund.book, name="member", year=0
+    )
+    if seq.last < upto:
+        NumberSequence.objects.filter(pk=seq.pk).update(last=upto)
+
+
+@dataclass
+class ImportedPayment:
+    """One payment of a fund's old books (see ``payments_import``)."""
+
+    membership: Membership  # with ``person`` and ``plan`` loaded
+    date: dt.date
+    amount: Decimal
+    entry_fee: Decimal = ZERO
+    method: str = PaymentMethod.CASH
+    idempotency_key: str | None = None
+    note: str = ""
+
+
+@dataclass
+class _Paid:
+    date: dt.date
+    contribution: Decimal
+
+
+@transaction.atomic
+def payments_import(
+    *, actor: Any, fund: Fund, items: Iterable[ImportedPayment], batch_size: int = 500
+) -> list[Payment]:
+    """Record many historic payments at once, all or nothing.
+
+    Like ``payment_record``, each payment gets the next receipt number of its fiscal year (in
+    date order) and its own balanced journal entry through ``ledger.post``; unlike it, the
+    lapse rule is not applied (history is what it was), the entry fee is what the item says,
+    and the receipt sequences are locked once per fiscal year rather than once per payment.
+    Items whose idempotency key was already used are left out.
+    """
+    from collections import defaultdict
+
+    from chumchon.ledger.models import Period
+    from chumchon.ledger.models import Sequence as NumberSequence
+
+    from .selectors import PlanSchedule, coverage_from
+
+    fund = Fund.objects.select_related("book", "org_unit").get(pk=fund.pk)
+    todo = list(items)
+    unit_ids = {it.membership.org_unit_id for it in todo}
+    for unit in OrgUnit.objects.filter(pk__in=unit_ids):
+        _require(actor, Perm.COLLECT, unit)
+    keys = [it.idempotency_key for it in todo if it.idempotency_key]
+    if len(keys) != len(set(keys)):
+        raise ValidationError(_("รายการชำระเงินที่นำเข้ามีรหัสอ้างอิงซ้ำกัน"))
+    used: set[str | None] = set()
+    for i in range(0, len(keys), 500):
+        used.update(
+            Payment.objects.filter(fund=fund, idempotency_key__in=keys[i : i + 500]).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+    todo = [it for it in todo if not (it.idempotency_key and it.idempotency_key in used)]
+    today = _today()
+    closed = list(
+        Period.objects.filter(book=fund.book, closed=True).values_list("start_date", "end_date")
+    )
+    for it in todo:
+        m = it.membership
+        who = _("สมาชิกเลขที่ %(n)s") % {"n": m.member_no}
+        if m.fund_id != fund.pk:
+            raise ValidationError({"membership": _("%(w)s: ไม่ใช่สมาชิกของกองทุนนี้") % {"w": who}})
+        if m.state != MembershipState.APPROVED:
+            raise ValidationError(
+                {
+                    "membership": _("%(w)s: รับชำระไม่ได้ สมาชิกภาพสถานะ %(s)s")
+                    % {"w": who, "s": m.get_state_display()}
+                }
+            )
+        it.amount = money(it.amount, field="amount", label=_("จำนวนเงิน"))
+        it.entry_fee = money(it.entry_fee, field="entry_fee", label=_("ค่าสมัคร"), allow_zero=True)
+        if it.entry_fee > it.amount:
+            raise ValidationError(
+                {"entry_fee": _("ค่าสมัคร: มากกว่าจำนวนเงินที่รับ (%(w)s)") % {"w": who}}
+            )
+        if it.method not in PaymentMethod.values:
+            raise ValidationError({"method": _("วิธีชำระ: เลือกเงินสดหรือโอนเงิน")})
+        if m.joined_on and it.date < m.joined_on:
+            raise ValidationError({"date": _("วันที่ชำระ: ก่อนวันที่เป็นสมาชิก (%(w)s)") % {"w": who}})
+        if it.date > today + dt.timedelta(days=1):
+            raise ValidationError({"date": _("วันที่ชำระ: เป็นวันในอนาคต (%(w)s)") % {"w": who}})
+        if any(start <= it.date <= end for start, end in closed):
+            raise ValidationError({"date": _("วันที่ชำระ: อยู่ในงวดบัญชีที่ปิดแล้ว (%(w)s)") % {"w": who}})
+    todo.sort(key=lambda it: (it.date, it.membership.member_no or 0))
+    start_month = fund.fiscal_year_start_month
+    seqs: dict[int, Any] = {}
+    last: dict[int, int] = {}
+    for fy in sorted({fiscal_year(it.date, start_month=start_month) for it in todo}):
+        seq, _created = NumberSequence.objects.select_for_update().get_or_create(
+            book=fund.book, name="receipt", year=fy
+        )
+        seqs[fy], last[fy] = seq, seq.last
+    accounts = {
+        PaymentMethod.CASH: fund.account("cash"),
+        PaymentMethod.TRANSFER: fund.account("bank"),
+    }
+    income = fund.account("income.members")
+    fees = fund.account("income.entry_fees") if any(it.entry_fee for it in todo) else None
+    # Coverage ("ชำระถึง") as payment_record records it: from the payments up to each date.
+    ids = sorted({it.membership.pk for it in todo})
+    history: dict[int, list[_Paid]] = defaultdict(list)
+    plan_events: dict[int, list[MembershipEvent]] = defaultdict(list)
+    for i in range(0, len(ids), 500):
+        for mid, day, contribution in Payment.objects.filter(
+            membership_id__in=ids[i : i + 500], void__isnull=True
+        ).values_list("membership_id", "date", "contribution"):
+            history[mid].append(_Paid(day, Decimal(contribution)))
+        for e in MembershipEvent.objects.filter(
+            membership_id__in=ids[i : i + 500], kind=MembershipEvent.Kind.PLAN
+        ):
+            plan_events[e.membership_id].append(e)
+    plan_ids = {int(e.to_value) for es in plan_events.values() for e in es}
+    plans = {p.pk: p for p in ContributionPlan.objects.filter(pk__in=plan_ids)}
+    schedules: dict[int, PlanSchedule] = {}
+    out: list[Payment] = []
+    pending: list[Payment] = []
+    for it in todo:
+        m = it.membership
+        fy = fiscal_year(it.date, start_month=start_month)
+        last[fy] += 1
+        receipt_no = last[fy]
+        label = f"{fy}/{receipt_no:05d}"
+        contribution = it.amount - it.entry_fee
+        lines = [ledger.debit(accounts[PaymentMethod(it.method)], it.amount)]
+        if contribution > 0:
+            lines.append(ledger.credit(income, contribution))
+        if it.entry_fee > 0 and fees is not None:
+            lines.append(ledger.credit(fees, it.entry_fee))
+        entry = ledger.post(
+            book=fund.book,
+            date=it.date,
+            memo=_("รับชำระจากสมาชิกเลขที่ %(n)s %(p)s ใบเสร็จ %(r)s")
+            % {"n": m.member_no, "p": m.person.full_name, "r": label},
+            lines=lines,
+            actor=actor,
+            source_type="payment",
+            source_id=label,
+            idempotency_key=f"payment:{it.idempotency_key}" if it.idempotency_key else None,
+        )
+        sched = schedules.get(m.pk)
+        if sched is None:
+            sched = schedules[m.pk] = PlanSchedule(m, plan_events.get(m.pk, []), plans)
+        paid = history[m.pk]
+        before = coverage_from(m, [p for p in paid if p.date <= it.date], sched)
+        paid.append(_Paid(it.date, contribution))
+        after = coverage_from(m, [p for p in paid if p.date <= it.date], sched)
+        pending.append(
+            Payment(
+                fund=fund,
+                membership=m,
+                org_unit_id=m.org_unit_id,
+                date=it.date,
+                contribution=contribution,
+                entry_fee=it.entry_fee,
+                amount=it.amount,
+                method=it.method,
+                fiscal_year=fy,
+                receipt_no=receipt_no,
+                entry=entry,
+                idempotency_key=it.idempotency_key or None,
+                verify_token=secrets.token_urlsafe(16)[:22],
+                note=it.note[:300],
+                created_by=actor if getattr(actor, "pk", None) else None,
+                covers_from=(
+                    before.paid_through + dt.timedelta(days=1)
+                    if before.paid_through
+                    else m.joined_on
+                ),
+                covers_to=after.paid_through,
+            )
+        )
+        if len(pending) >= batch_size:
+            out += Payment.objects.bulk_create(pending)
+            pending = []
+    if pending:
+        out += Payment.objects.bulk_create(pending)
+    for fy, seq in seqs.items():
+        NumberSequence.objects.filter(pk=seq.pk).update(last=last[fy])
+    return out
