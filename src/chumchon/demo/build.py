@@ -34,6 +34,7 @@ from chumchon.people.models import Household, Person, Relation, Sex, Title
 from chumchon.people.services import household_create, person_create, person_update
 
 from . import data
+from .funds import SIZES, FundsResult, build_funds
 
 REFERENCE_DATE = dt.date(2026, 11, 1)  # ages are "on this day": the demo does not age
 TERM_START = dt.date(2024, 10, 1)
@@ -431,6 +432,7 @@ class DemoResult:
     logins: list[DemoLogin]
     password: str
     seconds: float
+    funds: FundsResult | None = None
 
 
 class DemoError(Exception):
@@ -458,9 +460,17 @@ def _typo(surname: str) -> str | None:
     return None
 
 
-def build_demo(*, seed: int = 2569, stdout: _Writer | None = None) -> DemoResult:
-    """Write the demo into the (empty) current database and say what was made."""
+def build_demo(
+    *, seed: int = 2569, stdout: _Writer | None = None, fund_size: str | None = "full"
+) -> DemoResult:
+    """Write the demo into the (empty) current database and say what was made.
+
+    ``fund_size`` is how much fund history to write (see ``funds.SIZES``: ``"full"`` is about
+    three years of the whole tambon, ``"small"`` a shorter one for tests); ``None`` writes none.
+    """
     started = time.perf_counter()
+    if fund_size is not None and fund_size not in SIZES:
+        raise DemoError(f"unknown fund size {fund_size!r}: one of {', '.join(SIZES)}")
     plan = plan_demo(seed)
     User = get_user_model()
     if OrgUnit.objects.exists() or Person.objects.exists() or User.objects.exists():
@@ -559,8 +569,21 @@ def build_demo(*, seed: int = 2569, stdout: _Writer | None = None) -> DemoResult
                 )
 
         # -- roles -----------------------------------------------------------------------------
+        # What each fund role does in the demo's books (shown with the logins).
+        fund_notes = {
+            Role.CHAIR: "อนุมัติสมาชิกใหม่ (approves members)",
+            Role.TREASURER: (
+                "รับชำระเงินกลุ่มหมู่ 1, 4, 7 ยกเลิกใบเสร็จ รับเงินสมทบ ปิดงวดบัญชี "
+                "(collects in villages 1, 4, 7, voids, records matching money, closes periods)"
+            ),
+            Role.SECRETARY: "เก็บเงินกลุ่มหมู่ 2 และ 5 (collects in villages 2, 5)",
+            Role.REGISTRAR: (
+                "รับสมัคร ลาออก แจ้งเสียชีวิต เก็บเงินกลุ่มหมู่ 3 และ 6 "
+                "(applications, resignations, deaths; collects in villages 3, 6)"
+            ),
+        }
         assignments: list[tuple[str, str, OrgUnit, str]] = [
-            (role, role, fund, "")
+            (role, role, fund, fund_notes.get(role, "") if fund_size is not None else "")
             for role in (
                 Role.CHAIR,
                 Role.VICE_CHAIR,
@@ -659,6 +682,18 @@ def build_demo(*, seed: int = 2569, stdout: _Writer | None = None) -> DemoResult
         # -- a few edits, so the history screens have something to show -------------------------
         edits = _edits(created, typo_target, users)
 
+        # -- the welfare funds' books: members, collection days, payments, matching money ---------
+        books = None
+        if fund_size is not None:
+            books = build_funds(
+                fund_unit=fund,
+                other_unit=other_fund,
+                users=users,
+                seed=seed,
+                size=fund_size,
+                stdout=stdout,
+            )
+
     main_persons = Person.objects.filter(org_unit__path__startswith=fund.path)
     result = DemoResult(
         seed=seed,
@@ -681,6 +716,7 @@ def build_demo(*, seed: int = 2569, stdout: _Writer | None = None) -> DemoResult
         logins=logins,
         password=PASSWORD,
         seconds=time.perf_counter() - started,
+        funds=books,
     )
     return result
 

@@ -1,5 +1,6 @@
 """The demo tambon: its plan is deterministic and plausible, its build is complete and scoped,
-and `chumchon demo --no-serve` rebuilds cleanly when run twice."""
+and `chumchon demo --no-serve` rebuilds cleanly when run twice. (The fund's books: see
+``test_demo_fund.py``.)"""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_build_demo(db: object) -> None:
     from chumchon.demo.build import build_demo
     from chumchon.people.models import Household, HouseholdMember, Person
 
-    result = build_demo(seed=2569)
+    result = build_demo(seed=2569, fund_size=None)
     fund = OrgUnit.objects.get(kind="fund", subdistrict_id=MAIN_TAMBON_CODE)
     other = OrgUnit.objects.get(kind="fund", subdistrict_id=OTHER_TAMBON_CODE)
 
@@ -110,14 +111,16 @@ def test_build_demo(db: object) -> None:
 
 
 def test_command_rebuilds_cleanly(tmp_path: Path) -> None:
+    """Built twice into the same file (the second time with a small fund history), the demo
+    holds the same people; `chumchon ledger verify` passes on its books."""
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     env.pop("CHUMCHON_TESTING", None)
     env.update(CHUMCHON_DATA_DIR=str(tmp_path), PYTHAINLP_OFFLINE="1")
     counts = []
-    for _ in range(2):
+    for size in ("none", "small"):
         run = subprocess.run(
-            [sys.executable, "-m", "chumchon", "demo", "--no-serve"],
+            [sys.executable, "-m", "chumchon", "demo", "--no-serve", "--fund-size", size],
             env=env,
             capture_output=True,
             text=True,
@@ -127,6 +130,7 @@ def test_command_rebuilds_cleanly(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stderr[-3000:]
         assert MAIN_TAMBON_CODE in run.stdout
         assert "http://127.0.0.1:8000/" in run.stdout and "chumchon" in run.stdout
+        assert "treasurer" in run.stdout
         with sqlite3.connect(tmp_path / "demo.sqlite3") as conn:
             counts.append(
                 (
@@ -134,5 +138,20 @@ def test_command_rebuilds_cleanly(tmp_path: Path) -> None:
                     conn.execute("select count(*) from auth_user").fetchone()[0],
                 )
             )
+            payments = conn.execute("select count(*) from funds_payment").fetchone()[0]
+        assert (payments > 0) == (size == "small")
     assert counts[0] == counts[1]
     assert 560 <= counts[0][0] <= 700
+    assert "ledger verified OK" in run.stdout
+
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", CHUMCHON_DEBUG="1")
+    verify = subprocess.run(
+        [sys.executable, "-m", "chumchon", "ledger", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stdout[-2000:] + verify.stderr[-2000:]
+    assert "all books OK" in verify.stdout and verify.stdout.count("entries") == 2

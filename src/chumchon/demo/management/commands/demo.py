@@ -1,4 +1,5 @@
-"""`chumchon demo [--port N] [--no-serve] [--seed S]`: a fresh SQLite demo tambon, served locally.
+"""`chumchon demo [--port N] [--no-serve] [--seed S] [--fund-size full|small|none]`: a fresh
+SQLite demo tambon with its welfare fund's books, served locally.
 
 ``chumchon demo`` (see ``chumchon.__main__``) points DATABASE_URL at ``var/demo.sqlite3`` and
 turns DEBUG on before Django starts; this command deletes that file, migrates, builds the demo
@@ -17,7 +18,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from chumchon.core.thai import format_baht, format_be_date
 from chumchon.demo.build import DemoError, DemoResult, build_demo
+from chumchon.demo.funds import SIZES, FundSummary
+from chumchon.funds.models import FundingSource
+from chumchon.ledger.models import Book
+from chumchon.ledger.selectors import verify_book
 
 DEMO_FILE_NAME = "demo.sqlite3"
 
@@ -57,6 +63,13 @@ class Command(BaseCommand):
             help="สร้างข้อมูลแล้วจบ ไม่เปิดเว็บ (build the data and exit)",
         )
         parser.add_argument("--seed", type=int, default=2569, help="seed ของข้อมูลสุ่ม (default 2569)")
+        parser.add_argument(
+            "--fund-size",
+            choices=[*SIZES, "none"],
+            default="full",
+            help="ประวัติบัญชีกองทุน: full ราว 3 ปีทั้งตำบล, small สั้นกว่าสำหรับการทดสอบ, none ไม่สร้าง "
+            "(fund history: full about 3 years, small for tests, none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         db = settings.DATABASES["default"]
@@ -81,15 +94,52 @@ class Command(BaseCommand):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         call_command("migrate", verbosity=0, interactive=False)
+        size = None if options["fund_size"] == "none" else options["fund_size"]
+        # The fund's history runs some 150,000 queries: with DEBUG on, Django would keep (and,
+        # on SQLite, quote with one more query) every one of them. Serving keeps DEBUG.
+        debug = settings.DEBUG
+        settings.DEBUG = False
         try:
-            result = build_demo(seed=options["seed"], stdout=self.stdout)
+            result = build_demo(seed=options["seed"], stdout=self.stdout, fund_size=size)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            settings.DEBUG = debug
+        faults = sum(len(verify_book(b).faults) for b in Book.objects.all())
+        if faults:
+            raise CommandError(f"ledger verify found {faults} fault(s) in the demo books")
 
         port: int = options["port"]
         self._summary(result, port, serving=not options["no_serve"])
         if not options["no_serve"]:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _fund(self, f: FundSummary) -> None:
+        w = self.stdout.write
+        labels = {
+            "active": "ปกติ active",
+            "arrears": "ค้างชำระ arrears",
+            "lapsed": "ขาดสมาชิกภาพ lapsed",
+            "resigned": "ลาออก resigned",
+            "dead": "เสียชีวิต dead",
+        }
+        states = ", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(f.statuses.items()))
+        w(f"  {f.name} เปิดบัญชี / opened {format_be_date(f.founded_on)}")
+        w(f"    สมาชิก {f.members} members ({states}) · รอพิจารณา {f.applicants} applied")
+        w(
+            f"    ใบเสร็จ {f.payments} receipts (ยกเลิก {f.voids} void) · วันเก็บเงิน "
+            f"{f.collection_days} collection days · รายการบัญชี {f.entries} journal entries"
+        )
+        money = [f"สมาชิก {format_baht(f.contributions)}"] + [
+            f"{FundingSource(src).label} {format_baht(total)}"
+            for src, total in sorted(f.received.items())
+        ]
+        w("    รับเงิน / received: " + " · ".join(money) + " บาท")
+        if f.rounds:
+            w(
+                "    สมทบจากรัฐ / state matching: "
+                + " · ".join(f"รอบ {n} ปีงบ {fy}: {count} คน" for n, fy, count in f.rounds)
+            )
 
     def _summary(self, r: DemoResult, port: int, *, serving: bool) -> None:
         w = self.stdout.write
@@ -105,6 +155,13 @@ class Command(BaseCommand):
             f"{r.other_households} ครัวเรือน · {r.other_persons} คน"
         )
         w(f"  ผู้ใช้ {r.users} users · แก้ไขหลังบันทึก {r.edits} edits (ดูในประวัติ / see history)")
+        if r.funds is not None:
+            for f in r.funds.funds:
+                self._fund(f)
+            w(
+                f"  บัญชีกองทุนสร้างใน {r.funds.seconds:.1f} s / fund books built · "
+                "ตรวจสมุดบัญชีแล้ว ถูกต้อง / ledger verified OK"
+            )
         w("")
         url = f"http://127.0.0.1:{port}/"
         w(
