@@ -108,14 +108,19 @@ class Coverage:
     next_amount: Decimal
 
 
+WalkState = tuple[int, dt.date, Decimal, int]
+
+
 def _walk(
-    joined: dt.date, total: Decimal, schedule: PlanSchedule
-) -> tuple[int, dt.date, Decimal, int]:
-    """Spend ``total`` on periods from ``joined``: (cycles, next due date, credit, month offset)."""
-    offset = 0
-    cycles = 0
-    credit = total
-    due = joined
+    joined: dt.date, total: Decimal, schedule: PlanSchedule, state: WalkState | None = None
+) -> WalkState:
+    """Spend ``total`` on periods from ``joined``: (cycles, next due date, credit, month offset).
+
+    With ``state`` (what an earlier walk returned) the walk goes on from there: spending in order
+    is greedy, so walking a+b from the start ends where walking b from a's end does.
+    """
+    cycles, due, credit, offset = state if state is not None else (0, joined, ZERO, 0)
+    credit += total
     while True:
         plan = schedule.at(due)
         if credit < plan.amount:
@@ -157,14 +162,25 @@ def coverage(m: Membership, *, until: dt.date | None = None) -> Coverage:
 
 
 def due_dates(
-    joined: dt.date, schedule: PlanSchedule, after: dt.date, limit: int
+    joined: dt.date,
+    schedule: PlanSchedule,
+    after: dt.date,
+    limit: int,
+    *,
+    start: tuple[dt.date, int] | None = None,
+    until: dt.date | None = None,
 ) -> list[tuple[dt.date, Decimal]]:
-    """The first ``limit`` due dates (and amounts) of periods starting after ``after``."""
+    """The first ``limit`` due dates (and amounts) of periods starting after ``after``.
+
+    ``start`` (a due date and its month offset from ``joined``) skips the walk up to it;
+    ``until`` stops at the last due date on or before it.
+    """
     out: list[tuple[dt.date, Decimal]] = []
-    offset = 0
-    due = joined
+    due, offset = start if start is not None else (joined, 0)
     guard = 0
     while len(out) < limit and guard < 10000:
+        if until is not None and due > until:
+            break
         plan = schedule.at(due)
         if due > after:
             out.append((due, plan.amount))
@@ -211,12 +227,21 @@ def _label(code: str) -> str:
 
 
 def lapse_date(
-    fund: Fund, joined: dt.date, schedule: PlanSchedule, paid_through: dt.date | None
+    fund: Fund,
+    joined: dt.date,
+    schedule: PlanSchedule,
+    paid_through: dt.date | None,
+    *,
+    start: tuple[dt.date, int] | None = None,
 ) -> dt.date:
-    """The day a member whose cover ends at ``paid_through`` lapses if nothing more is paid."""
+    """The day a member whose cover ends at ``paid_through`` lapses if nothing more is paid.
+
+    ``start``: the first unpaid due date and its month offset, when the caller knows them."""
     first_unpaid = (paid_through + ONE_DAY) if paid_through else joined
     if fund.lapse_rule == LapseRule.MISSED_DUES:
-        dues = due_dates(joined, schedule, first_unpaid - ONE_DAY, fund.lapse_missed_dues + 1)
+        dues = due_dates(
+            joined, schedule, first_unpaid - ONE_DAY, fund.lapse_missed_dues + 1, start=start
+        )
         return dues[-1][0]
     return first_unpaid + dt.timedelta(days=fund.lapse_days + 1)
 
@@ -257,20 +282,21 @@ def member_status(
     for p in payments:
         if p.date <= day:
             by_date[p.date] += Decimal(p.contribution)
-    paid = ZERO
-    cycles, due, credit, _o = _walk(m.joined_on, paid, schedule)
+    # One walk over the periods, carried forward payment date by payment date (linear).
+    state = _walk(m.joined_on, ZERO, schedule)
+    cycles, due, credit, offset = state
     paid_through: dt.date | None = None
     lapsed_on: dt.date | None = None
     for pay_day in sorted(by_date):
-        limit = lapse_date(fund, m.joined_on, schedule, paid_through)
+        limit = lapse_date(fund, m.joined_on, schedule, paid_through, start=(due, offset))
         if limit < pay_day:
             lapsed_on = limit
             break
-        paid += by_date[pay_day]
-        cycles, due, credit, _o = _walk(m.joined_on, paid, schedule)
+        state = _walk(m.joined_on, by_date[pay_day], schedule, state)
+        cycles, due, credit, offset = state
         paid_through = due - ONE_DAY if cycles else None
     if lapsed_on is None:
-        limit = lapse_date(fund, m.joined_on, schedule, paid_through)
+        limit = lapse_date(fund, m.joined_on, schedule, paid_through, start=(due, offset))
         if limit <= day:
             lapsed_on = limit
     ended = m.ended_on if m.state in (MembershipState.RESIGNED, MembershipState.DIED) else None
@@ -314,7 +340,9 @@ def member_status(
             credit=credit,
         )
     first_unpaid = (paid_through + ONE_DAY) if paid_through else m.joined_on
-    open_dues = due_dates(m.joined_on, schedule, first_unpaid - ONE_DAY, 400)
+    open_dues = due_dates(
+        m.joined_on, schedule, first_unpaid - ONE_DAY, 400, start=(due, offset), until=day
+    )
     missed = [d for d in open_dues if d[0] <= day]
     owed = sum((a for _d, a in missed), ZERO) - credit
     arrears_days = (day - first_unpaid).days

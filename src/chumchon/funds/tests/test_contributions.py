@@ -241,3 +241,21 @@ def test_collection_day_close_records_difference(
         actor=world.chair_a, day=day, counted_cash="40", note="เงินทอนผิด"
     )
     assert closed.expected_cash == D("50") and closed.difference == D("-10")
+
+
+def test_walk_carried_forward_equals_walk_from_the_start(member_factory: Any, fund: Any) -> None:
+    """member_status walks once, payment by payment; that must equal a walk of the total."""
+    import random
+
+    from chumchon.funds.selectors import PlanSchedule, _walk
+
+    m = member_factory(joined=dt.date(2024, 1, 31), plan="รายไตรมาส")
+    schedule = PlanSchedule(m)
+    rng = random.Random(7)
+    state = _walk(m.joined_on, D("0"), schedule)
+    total = D("0")
+    for _ in range(200):
+        add = D(rng.choice(["30", "45.50", "90", "180", "7", "365"]))
+        total += add
+        state = _walk(m.joined_on, add, schedule, state)
+        assert state == _walk(m.joined_on, total, schedule)
