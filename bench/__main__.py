@@ -23,12 +23,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("chumchon") is None:  # not installed: use the source tree
     sys.path.insert(0, str(ROOT / "src"))
 
-from . import dataset, person_search, subtree_counts  # noqa: E402
+from . import (  # noqa: E402
+    dataset,
+    fund_import,
+    fund_posting,
+    member_status,
+    person_search,
+    subtree_counts,
+)
 from .timing import log  # noqa: E402
 
 WORKLOADS: dict[str, Any] = {
     person_search.NAME: person_search,
     subtree_counts.NAME: subtree_counts,
+    fund_posting.NAME: fund_posting,
+    member_status.NAME: member_status,
+    fund_import.NAME: fund_import,
 }
 DATABASES = ("sqlite", "postgres")
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/test"
@@ -78,6 +88,9 @@ def _worker_argv(args: argparse.Namespace, db: str) -> list[str]:
     argv += ["--seed", str(args.seed)]
     if args.count_queries is not None:
         argv += ["--count-queries", str(args.count_queries)]
+    for workload in WORKLOADS.values():  # a workload's own options, sizes resolved here
+        if hasattr(workload, "worker_argv"):
+            argv += workload.worker_argv(args)
     if args.only:
         argv += ["--only", args.only]
     if args.keep_db:
