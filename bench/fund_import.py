@@ -242,10 +242,12 @@ def _timed(fn: Any, *args: Any, **kw: Any) -> tuple[float, Any]:
 
 
 @contextlib.contextmanager
-def _progress(total: int, every: int = 50_000) -> Iterator[None]:
-    """Log every ``every`` journal entries the commit posts (on stderr: a long commit shows it
-    is moving, and whether it slows down as the transaction grows)."""
+def _progress(total: int) -> Iterator[None]:
+    """Log each twelfth of the journal entries the commit posts (on stderr: a long commit shows
+    it is moving, and whether it slows down as the transaction grows)."""
     from chumchon.ledger import services as ledger
+
+    every = max(1_000, total // 12)
 
     real = ledger.post
     state = {"n": 0, "t": time.perf_counter()}
@@ -340,7 +342,11 @@ def run(args: argparse.Namespace, data: Dataset) -> dict[str, Any]:
     gc.collect()
     rerun_s, dry2 = _timed(importing.dry_run, fund, up2)
     if dry2.errors or dry2.memberships_new or dry2.payments_new:
-        raise AssertionError("a second run of the same rows would create something")
+        raise AssertionError(
+            "a second run of the same rows would create something: "
+            f"{dry2.memberships_new} members, {dry2.payments_new} payments, "
+            f"errors {[str(e) for e in dry2.errors[:5]]}"
+        )
     log(f"  rerun dry run: {rerun_s:.1f}s, {dry2.skipped:,} rows present")
     del dry2
     importing.upload_delete(up)

@@ -1430,19 +1430,12 @@ class _Checker:
                 )
                 return
             self.seen_receipts[key] = row_no
-            if own and isinstance(target, int):
-                found = self.ex.receipts.get((int(own[1]), int(own[2])))
-                if found is not None:
-                    if found != (target, amount):
-                        self.error(
-                            pi,
-                            row_no,
-                            self.dry.parts[pi].mapped.get("receipt_no"),
-                            _("ใบเสร็จ %(r)s ในระบบเป็นของรายการอื่น (สมาชิกหรือจำนวนเงินไม่ตรง)")
-                            % {"r": receipt},
-                        )
-                        return
-                    present = True
+            # One of our own receipts ("2567/00012", as the payments export writes them) is
+            # present when the books have it for the same member and amount. A paper receipt
+            # that only looks like one of ours is not ours: it is matched as any other.
+            ours = self.ex.receipts.get((int(own[1]), int(own[2]))) if own else None
+            if ours is not None and ours == (target, amount):
+                present = True
             if f"xlsx:{key}" in self.ex.keys:
                 present = True
         ident = target if isinstance(target, int) else id(target)

@@ -707,3 +707,17 @@ def test_title_in_its_own_column_or_in_the_name(fund: Any, world: Any, media: An
         ("นางสาว", "", "ดวงใจ", "F"),
         ("อื่น ๆ", "ดร.", "สมศักดิ์", "M"),
     ]
+
+
+def test_a_paper_receipt_that_looks_like_ours_is_not_taken_for_ours(
+    fund: Any, world: Any, media: Any
+) -> None:
+    members = xlsx(("ทะเบียนสมาชิก", member_rows(bad=False)))
+    importing.commit(fund=fund, actor=world.chair_a, up=upload(fund, world.chair_a, members))
+    # Paper receipts numbered "year/number" like ours: 2567/1 is member 1's Jan payment here.
+    rows = [["เลขที่สมาชิก", "วันที่", "จำนวนเงิน", "เลขที่ใบเสร็จ"], [2, "05/06/2567", 30, "2567/1"]]
+    up = upload(fund, world.chair_a, xlsx(("ชำระ", rows)), kind="payments")
+    assert importing.commit(fund=fund, actor=world.chair_a, up=up).payments == 1
+    again = upload(fund, world.chair_a, xlsx(("ชำระ", rows), ("ว่าง", [])), kind="payments")
+    dry = importing.dry_run(fund, again)
+    assert dry.errors == [] and (dry.payments_present, dry.payments_new) == (1, 0)
