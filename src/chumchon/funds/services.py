@@ -1040,14 +1040,14 @@ class _Paid:
 
 @transaction.atomic
 def payments_import(
-    *, actor: Any, fund: Fund, items: Iterable[ImportedPayment], batch_size: int = 500
+    *, actor: Any, fund: Fund, items: Iterable[ImportedPayment], batch_size: int = 2000
 ) -> list[Payment]:
     """Record many historic payments at once, all or nothing.
 
     Like ``payment_record``, each payment gets the next receipt number of its fiscal year (in
-    date order) and its own balanced journal entry through ``ledger.post``; unlike it, the
-    lapse rule is not applied (history is what it was), the entry fee is what the item says,
-    and the receipt sequences are locked once per fiscal year rather than once per payment.
+    date order) and its own balanced journal entry, posted in chunks by ``ledger.post_many``;
+    unlike it, the lapse rule is not applied (history is what it was), the entry fee is what the
+    item says, and the receipt sequences are locked once per fiscal year rather than once per payment.
     Items whose idempotency key was already used are left out.
     """
     from collections import defaultdict
@@ -1136,6 +1136,17 @@ def payments_import(
     schedules: dict[int, PlanSchedule] = {}
     out: list[Payment] = []
     pending: list[Payment] = []
+    specs: list[ledger.EntrySpec] = []
+
+    def flush() -> None:
+        # One batch post per chunk: the book row and account totals are written once a chunk.
+        entries = ledger.post_many(book=fund.book, items=specs, actor=actor)
+        for payment, entry in zip(pending, entries, strict=True):
+            payment.entry = entry
+        out.extend(Payment.objects.bulk_create(pending))
+        pending.clear()
+        specs.clear()
+
     for it in todo:
         m = it.membership
         fy = fiscal_year(it.date, start_month=start_month)
@@ -1148,16 +1159,16 @@ def payments_import(
             lines.append(ledger.credit(income, contribution))
         if it.entry_fee > 0 and fees is not None:
             lines.append(ledger.credit(fees, it.entry_fee))
-        entry = ledger.post(
-            book=fund.book,
-            date=it.date,
-            memo=_("รับชำระจากสมาชิกเลขที่ %(n)s %(p)s ใบเสร็จ %(r)s")
-            % {"n": m.member_no, "p": m.person.full_name, "r": label},
-            lines=lines,
-            actor=actor,
-            source_type="payment",
-            source_id=label,
-            idempotency_key=f"payment:{it.idempotency_key}" if it.idempotency_key else None,
+        specs.append(
+            ledger.EntrySpec(
+                date=it.date,
+                memo=_("รับชำระจากสมาชิกเลขที่ %(n)s %(p)s ใบเสร็จ %(r)s")
+                % {"n": m.member_no, "p": m.person.full_name, "r": label},
+                lines=lines,
+                source_type="payment",
+                source_id=label,
+                idempotency_key=f"payment:{it.idempotency_key}" if it.idempotency_key else None,
+            )
         )
         sched = schedules.get(m.pk)
         if sched is None:
@@ -1178,7 +1189,6 @@ def payments_import(
                 method=it.method,
                 fiscal_year=fy,
                 receipt_no=receipt_no,
-                entry=entry,
                 idempotency_key=it.idempotency_key or None,
                 verify_token=secrets.token_urlsafe(16)[:22],
                 note=it.note[:300],
@@ -1192,10 +1202,9 @@ def payments_import(
             )
         )
         if len(pending) >= batch_size:
-            out += Payment.objects.bulk_create(pending)
-            pending = []
+            flush()
     if pending:
-        out += Payment.objects.bulk_create(pending)
+        flush()
     for fy, seq in seqs.items():
         NumberSequence.objects.filter(pk=seq.pk).update(last=last[fy])
     return out

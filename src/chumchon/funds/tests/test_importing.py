@@ -480,17 +480,18 @@ def test_all_or_nothing_an_error_in_the_last_row_leaves_the_books_unchanged(
 
         monkeypatch.setattr(fs, "member_import", failing)
     else:
-        real_post = fs.ledger.post
+        real_post = fs.ledger.post_many
         calls = {"n": 0}
         last = importing.dry_run(fund, up).payments_new
 
         def failing_post(**kw: Any) -> Any:
-            calls["n"] += 1
-            if calls["n"] == last:  # the last payment
+            out = real_post(**kw)  # written, then the last payment fails
+            calls["n"] += len(kw["items"])
+            if calls["n"] == last:
                 raise ValidationError("จำลองความผิดพลาดที่รายการสุดท้าย")
-            return real_post(**kw)
+            return out
 
-        monkeypatch.setattr(fs.ledger, "post", failing_post)
+        monkeypatch.setattr(fs.ledger, "post_many", failing_post)
     with pytest.raises(ValidationError):
         importing.commit(fund=fund, actor=world.chair_a, up=up)
     assert counts() == before

@@ -230,8 +230,8 @@ CHILD = textwrap.dedent(
 
 
     def batch(fund_id, user_id, marker, after):
-        """One import batch of 80 payments; after ``after`` journal entries are written (inside
-        the batch's transaction) say so in ``marker`` and wait to be killed."""
+        """One import batch of 80 payments posted in chunks of 25; once ``after`` journal entries
+        are written (inside the batch's transaction) say so in ``marker`` and wait to be killed."""
         fund = Fund.objects.get(pk=fund_id)
         user = get_user_model().objects.get(pk=user_id)
         members = list(
@@ -239,18 +239,18 @@ CHILD = textwrap.dedent(
             .select_related("person", "plan")
             .order_by("member_no")
         )
-        real_post = ledger.post
+        real_post = ledger.post_many
         posted = []
 
-        def post(**kw):
-            entry = real_post(**kw)
-            posted.append(entry.number)
-            if len(posted) == after:
+        def post_many(**kw):
+            entries = real_post(**kw)
+            posted.extend(e.number for e in entries)
+            if len(posted) >= after:
                 Path(marker).write_text(json.dumps(posted))
                 time.sleep(120)  # killed here, in the middle of the batch
-            return entry
+            return entries
 
-        ledger.post = post
+        ledger.post_many = post_many
         items = [
             fs.ImportedPayment(
                 membership=members[i % len(members)],
@@ -261,7 +261,7 @@ CHILD = textwrap.dedent(
             )
             for i in range(80)
         ]
-        fs.payments_import(actor=user, fund=fund, items=items)
+        fs.payments_import(actor=user, fund=fund, items=items, batch_size=25)
         Path(marker + ".finished").write_text("the batch ran to its end")
 
 
