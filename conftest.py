@@ -167,7 +167,11 @@ def _ledger_purge_for_transactional_tests(request: Any) -> Any:
     from chumchon.ledger.triggers import guards_lifted
 
     # Rows pointing at journal entries (payments, receipts, ...) go in the same transaction.
-    tables = [m._meta.db_table for m in apps.get_app_config("funds").get_models()]
+    tables = [
+        m._meta.db_table
+        for app in ("benefits", "funds")
+        for m in apps.get_app_config(app).get_models()
+    ]
     for conn in connections.all(initialized_only=True):
         if conn.vendor != "sqlite":
             continue

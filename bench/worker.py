@@ -19,7 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .timing import log
 
-BENCH_DB_NAME = "chumchon_bench"
+# Two benchmark runs on one server at once need different names (CHUMCHON_BENCH_DB_NAME).
+BENCH_DB_NAME = os.environ.get("CHUMCHON_BENCH_DB_NAME", "chumchon_bench")
 
 
 def _pg_url_for(admin_url: str, dbname: str) -> str:

@@ -57,11 +57,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "chumchon.core",
     "chumchon.areas",
     "chumchon.people",
     "chumchon.ledger",
     "chumchon.funds",
+    "chumchon.benefits",
     "chumchon.demo",
     "chumchon.web",
 ]
@@ -174,6 +177,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHUMCHON_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Background jobs (large imports) queue in the database itself: no broker. A worker process,
+# `chumchon db_worker`, runs them; `./run demo` starts one beside the web server. Tests run jobs
+# at once unless they ask for the queue (CHUMCHON_TASKS=db).
+_TASKS_BACKEND = os.environ.get("CHUMCHON_TASKS", "immediate" if TESTING else "db")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if _TASKS_BACKEND == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
 }
 
 if TESTING:

@@ -38,27 +38,51 @@ class Perm(models.TextChoices):
     VOID = "funds.void", _("ยกเลิกใบเสร็จ (กลับรายการ)")
     MANAGE_FUND = "funds.manage", _("ตั้งค่ากองทุน ผังบัญชี และรับเงินสมทบจากแหล่งทุน")
     CLOSE_PERIOD = "ledger.close_period", _("ปิดและเปิดงวดบัญชี")
+    MANAGE_REGULATION = "benefits.manage_regulation", _("ร่างและประกาศใช้ระเบียบสวัสดิการ")
+    RECORD_CLAIM = "benefits.record_claim", _("บันทึกคำขอรับสวัสดิการ")
+    APPROVE_CLAIM = "benefits.approve", _("พิจารณาอนุมัติคำขอรับสวัสดิการ")
+    PAY_BENEFIT = "benefits.pay", _("จ่ายเงินสวัสดิการและลงบัญชี")
 
 
 _ALL_VIEW = {Perm.VIEW_PEOPLE, Perm.VIEW_HISTORY}
 _EDITOR = _ALL_VIEW | {Perm.EDIT_PEOPLE, Perm.VIEW_FULL_ID}
 _BOOKS = {Perm.VIEW_BOOKS}
 _MONEY = _BOOKS | {Perm.COLLECT, Perm.VOID, Perm.MANAGE_MEMBERS}
+_CLAIMS = {Perm.RECORD_CLAIM, Perm.APPROVE_CLAIM}
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.CHAIR: frozenset(
-        _EDITOR | _MONEY | {Perm.MANAGE_AREAS, Perm.MANAGE_ROLES, Perm.MANAGE_FUND}
+        _EDITOR
+        | _MONEY
+        | _CLAIMS
+        | {
+            Perm.MANAGE_AREAS,
+            Perm.MANAGE_ROLES,
+            Perm.MANAGE_FUND,
+            Perm.MANAGE_REGULATION,
+            Perm.PAY_BENEFIT,
+        }
     ),
-    Role.VICE_CHAIR: frozenset(_EDITOR | _BOOKS | {Perm.COLLECT, Perm.MANAGE_MEMBERS}),
-    Role.TREASURER: frozenset(_EDITOR | _MONEY | {Perm.MANAGE_FUND, Perm.CLOSE_PERIOD}),
+    Role.VICE_CHAIR: frozenset(
+        _EDITOR | _BOOKS | _CLAIMS | {Perm.COLLECT, Perm.MANAGE_MEMBERS, Perm.MANAGE_REGULATION}
+    ),
+    Role.TREASURER: frozenset(
+        _EDITOR
+        | _MONEY
+        | _CLAIMS
+        | {Perm.MANAGE_FUND, Perm.CLOSE_PERIOD, Perm.MANAGE_REGULATION, Perm.PAY_BENEFIT}
+    ),
     Role.SECRETARY: frozenset(
-        _EDITOR | _BOOKS | {Perm.MANAGE_AREAS, Perm.COLLECT, Perm.MANAGE_MEMBERS}
+        _EDITOR
+        | _BOOKS
+        | _CLAIMS
+        | {Perm.MANAGE_AREAS, Perm.COLLECT, Perm.MANAGE_MEMBERS, Perm.MANAGE_REGULATION}
     ),
     Role.REGISTRAR: frozenset(
-        _EDITOR | _BOOKS | {Perm.MANAGE_AREAS, Perm.COLLECT, Perm.MANAGE_MEMBERS}
+        _EDITOR | _BOOKS | {Perm.MANAGE_AREAS, Perm.COLLECT, Perm.MANAGE_MEMBERS, Perm.RECORD_CLAIM}
     ),
     Role.AUDITOR: frozenset(_ALL_VIEW | _BOOKS | {Perm.VIEW_FULL_ID}),
-    Role.COMMITTEE: frozenset(_ALL_VIEW | _BOOKS),
+    Role.COMMITTEE: frozenset(_ALL_VIEW | _BOOKS | {Perm.APPROVE_CLAIM}),
     Role.LOCAL_OFFICER: frozenset(_EDITOR | {Perm.MANAGE_AREAS}),
     Role.COORDINATOR: frozenset(_ALL_VIEW | _BOOKS | {Perm.MANAGE_AREAS, Perm.MANAGE_ROLES}),
     Role.CASEWORKER: frozenset(_ALL_VIEW),

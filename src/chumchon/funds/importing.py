@@ -334,6 +334,8 @@ class Upload:
     uploaded_at: str = ""
     # Per sheet index (as text): {"kind": ..., "columns": {col index (text): field}}
     overrides: dict[str, Any] = field(default_factory=dict)
+    # The background commit: {"state": queued|running|done|refused|failed, ...} (see tasks.py)
+    job: dict[str, Any] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -348,6 +350,7 @@ class Upload:
             "user_id": self.user_id,
             "uploaded_at": self.uploaded_at,
             "overrides": self.overrides,
+            "job": self.job,
         }
 
 
@@ -1848,3 +1851,31 @@ def _xl(v: Any) -> Any:
     if isinstance(v, (dt.timedelta, dt.time)):
         return str(v)
     return v
+
+
+# --- the background commit's state, kept beside the upload -----------------------------------
+
+
+def upload_set_job(up: Upload, **job: Any) -> None:
+    """Record the commit job's state in the upload's settings file (read by the status page)."""
+    up.job = {**job, "at": timezone.now().isoformat()}
+    _write(up.base + ".json", json.dumps(up.meta(), ensure_ascii=False).encode())
+
+
+def upload_job(fund: Fund, token: str) -> dict[str, Any] | None:
+    """The commit job of an upload, also after the file itself was removed; None if unknown."""
+    if not TOKEN_RE.match(token or ""):
+        return None
+    try:
+        with default_storage.open(f"{UPLOAD_DIR}/{fund.pk}/{token}.json", "rb") as fh:
+            meta = json.loads(fh.read().decode())
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+    job: dict[str, Any] | None = meta.get("job") or None
+    return job
+
+
+def upload_drop_content(up: Upload) -> None:
+    """Remove the uploaded workbook once written to the books; its settings and job stay."""
+    if default_storage.exists(up.base + ".bin"):
+        default_storage.delete(up.base + ".bin")

@@ -310,15 +310,15 @@ def post_many(
             continue
         clean, amount = _checked_lines(book, it.memo, it.lines)
         if any(start <= it.date <= end for start, end in closed):
-            raise LedgerError(
-                {"date": _("วันที่: อยู่ในงวดบัญชีที่ปิดแล้ว บันทึกไม่ได้ ให้บันทึกในงวดที่เปิดอยู่")}
-            )
+            raise LedgerError({"date": _("วันที่: อยู่ในงวดบัญชีที่ปิดแล้ว บันทึกไม่ได้ ให้บันทึกในงวดที่เปิดอยู่")})
         for ln in clean:
             acc = ln.account
             if acc.pk not in totals:
-                fresh = Account.objects.filter(pk=acc.pk).values_list(
-                    "debit_total", "credit_total", "no_negative"
-                ).get()
+                fresh = (
+                    Account.objects.filter(pk=acc.pk)
+                    .values_list("debit_total", "credit_total", "no_negative")
+                    .get()
+                )
                 totals[acc.pk] = [Decimal(fresh[0]), Decimal(fresh[1])]
                 if fresh[2]:
                     guarded[acc.pk] = acc

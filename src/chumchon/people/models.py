@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
@@ -248,3 +249,25 @@ class HouseholdMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_relation_display()})"
+
+
+class UserPerson(models.Model):
+    """Which person a login belongs to (a committee member is also a villager).
+
+    Used where a decision must not be made by the person concerned or by their household, such as
+    approving a welfare claim.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_link"
+    )
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="user_link", verbose_name=_("บุคคล")
+    )
+
+    class Meta:
+        verbose_name = _("บุคคลของผู้ใช้")
+        verbose_name_plural = _("บุคคลของผู้ใช้")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person}"

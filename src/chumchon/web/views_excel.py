@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from chumchon.core.permissions import Perm
 from chumchon.core.thai import format_be_datetime
-from chumchon.funds import exporting, importing
+from chumchon.funds import exporting, importing, tasks
 from chumchon.funds.models import Fund, ImportBatch, ImportKind, ImportMapping
 
 from .fundcommon import can, fund_for, require
@@ -197,39 +197,59 @@ def import_errors(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def import_commit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """Queue the commit (a whole history takes minutes) and show its progress page."""
     fund = _fund(request, pk)
     up = _upload(fund, token)
-    try:
-        result = importing.commit(fund=fund, actor=request.user, up=up)
-    except importing.ImportRefused as exc:
-        shown = "; ".join(str(e) for e in exc.dry.errors[:3])
-        messages.error(request, f"{exc.messages[0]} {shown}".strip())
-        return redirect("import_preview", fund.pk, up.token)
-    except importing.ImportFileError as exc:
-        messages.error(request, str(exc))
-        return redirect("import_start", fund.pk)
-    importing.upload_delete(up)
-    if result.already:
-        messages.warning(
-            request,
-            _("ไฟล์นี้นำเข้าไปแล้วเมื่อ %(d)s ไม่มีการบันทึกซ้ำ") % {"d": format_be_datetime(result.batch.at)},
-        )
-    else:
-        messages.success(
-            request,
-            _(
-                "นำเข้าแล้ว: บุคคลใหม่ %(p)s คน ครัวเรือนใหม่ %(h)s ครัวเรือน สมาชิกใหม่ %(m)s คน "
-                "การชำระเงิน %(pay)s รายการ (มีอยู่แล้ว ข้าม %(s)s รายการ)"
+    if up.job.get("state") not in ("queued", "running"):  # a second click queues nothing
+        importing.upload_set_job(up, state="queued", by=request.user.pk)
+        tasks.import_commit_job.enqueue(fund.pk, up.token, request.user.pk)
+    return redirect("import_status", fund.pk, up.token)
+
+
+@login_required
+def import_status(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    fund = _fund(request, pk)
+    job = importing.upload_job(fund, token)
+    if not job:
+        raise Http404(_("ไม่พบไฟล์ที่อัปโหลด (อาจนำเข้าไปแล้วหรือหมดอายุ) กรุณาอัปโหลดใหม่"))
+    state = job.get("state", "")
+    if state == "done":
+        if job.get("already"):
+            messages.warning(
+                request,
+                _("ไฟล์นี้นำเข้าไปแล้วเมื่อ %(d)s ไม่มีการบันทึกซ้ำ")
+                % {"d": format_be_datetime(dt.datetime.fromisoformat(job["batch_at"]))},
             )
-            % {
-                "p": result.persons,
-                "h": result.households,
-                "m": result.memberships,
-                "pay": result.payments,
-                "s": result.batch.skipped,
-            },
-        )
-    return redirect("import_start", fund.pk)
+        else:
+            messages.success(
+                request,
+                _(
+                    "นำเข้าแล้ว: บุคคลใหม่ %(p)s คน ครัวเรือนใหม่ %(h)s ครัวเรือน สมาชิกใหม่ %(m)s คน "
+                    "การชำระเงิน %(pay)s รายการ (มีอยู่แล้ว ข้าม %(s)s รายการ)"
+                )
+                % {
+                    "p": job.get("persons", 0),
+                    "h": job.get("households", 0),
+                    "m": job.get("memberships", 0),
+                    "pay": job.get("payments", 0),
+                    "s": job.get("skipped", 0),
+                },
+            )
+        return redirect("import_start", fund.pk)
+    started = job.get("at")
+    return render(
+        request,
+        "web/funds/import_status.html",
+        {
+            "fund": fund,
+            "token": token,
+            "job": job,
+            "state": state,
+            "waiting": state in ("queued", "running"),
+            "since": dt.datetime.fromisoformat(started) if started else None,
+            "can_retry": importing.upload_get(fund, token) is not None,
+        },
+    )
 
 
 @login_required
@@ -261,5 +281,6 @@ urlpatterns: list[URLPattern] = [
     path("funds/<int:pk>/import/<str:token>/", import_preview, name="import_preview"),
     path("funds/<int:pk>/import/<str:token>/errors.xlsx", import_errors, name="import_errors"),
     path("funds/<int:pk>/import/<str:token>/commit/", import_commit, name="import_commit"),
+    path("funds/<int:pk>/import/<str:token>/status/", import_status, name="import_status"),
     path("funds/<int:pk>/export/<str:kind>.xlsx", export_xlsx, name="export_xlsx"),
 ]

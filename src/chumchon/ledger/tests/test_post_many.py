@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +36,7 @@ def test_batch_numbers_chain_and_totals_like_single_posts(book: Any) -> None:  #
     )
     assert [e.number for e in entries] == list(range(2, 27))
     stored = list(JournalEntry.objects.filter(book=book).order_by("number"))
-    assert all(b.prev_hash == a.hash for a, b in zip(stored, stored[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(stored))
     total = D("10.00") + sum(D(30 + i) for i in range(25))
     assert acct(book, "1101").balance == total
     book.refresh_from_db()
@@ -83,7 +84,9 @@ def test_batch_refuses_cash_going_negative_midway(book: Any) -> None:  # noqa: F
 
 def test_batch_refuses_closed_period(book: Any, world: Any) -> None:  # noqa: F811
     ledger.period_close(
-        book=book, start_date=dt.date(2025, 10, 1), end_date=dt.date(2025, 12, 31),
+        book=book,
+        start_date=dt.date(2025, 10, 1),
+        end_date=dt.date(2025, 12, 31),
         actor=world.chair_a,
     )
     with pytest.raises(ledger.LedgerError, match="งวดบัญชีที่ปิด"):

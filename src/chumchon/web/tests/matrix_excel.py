@@ -43,6 +43,17 @@ def _upload(a: Any) -> str:
     return up.token
 
 
+def _refused_upload(a: Any) -> str:
+    """An upload whose background commit was refused (the status page shows why)."""
+    from chumchon.funds import importing
+
+    token = _upload(a)
+    up = importing.upload_get(a.fund, token)
+    assert up is not None
+    importing.upload_set_job(up, state="refused", message="ยังมีข้อผิดพลาด", errors=["แถว 2"])
+    return token
+
+
 def entries(Entry: Any) -> dict[str, Any]:
     return {
         "import_start": Entry(
@@ -60,5 +71,6 @@ def entries(Entry: Any) -> dict[str, Any]:
         "import_commit": Entry(
             args=lambda a: [a.fund.pk, _upload(a)], post=lambda a: {}, get=False
         ),
+        "import_status": Entry(args=lambda a: [a.fund.pk, _refused_upload(a)]),
         "export_xlsx": Entry(args=lambda a: [a.fund.pk, "members"], binary=True),
     }

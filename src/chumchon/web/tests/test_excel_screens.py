@@ -102,8 +102,11 @@ def test_commit_is_refused_while_errors_remain(chair: Any, fund: Any) -> None:
     token = token_of(send(chair, fund, xlsx(("ทะเบียนสมาชิก", member_rows()))))
     before = (Person.objects.count(), Membership.objects.count(), Payment.objects.count())
     response = chair.post(reverse("import_commit", args=[fund.pk, token]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("import_preview", args=[fund.pk, token])
-    assert "ยังมีข้อผิดพลาด 2 รายการ" in body(response)
+    assert response.redirect_chain[-1][0] == reverse("import_status", args=[fund.pk, token])
+    text = body(response)
+    assert "ไม่ได้บันทึก: พบข้อผิดพลาด" in text and "ยังมีข้อผิดพลาด 2 รายการ" in text
+    assert "เลขประจำตัวประชาชนซ้ำกับแถว 4" in text
+    assert reverse("import_preview", args=[fund.pk, token]) in text  # back to fix the mapping
     assert (Person.objects.count(), Membership.objects.count(), Payment.objects.count()) == before
     assert not ImportBatch.objects.exists()
 
@@ -245,3 +248,37 @@ def test_exports_download_with_thai_headers_and_masked_ids_without_the_permissio
         data(client.get(reverse("export_xlsx", args=[fund.pk, "members"])))
     )
     assert members["สมาชิก"][1][4].startswith("X-XXXX-XXXX")
+
+
+def test_commit_runs_in_the_background_queue_and_the_status_page_follows_it(
+    chair: Any, fund: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """With the real database queue: the click queues the job and writes nothing; the worker
+    (`db_worker`, as the demo and production run it) writes the books; the page then says so."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    content = xlsx(("ทะเบียนสมาชิก", member_rows(bad=False)), ("ชำระเงิน", payment_rows()))
+    token = token_of(send(chair, fund, content))
+    response = chair.post(reverse("import_commit", args=[fund.pk, token]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("import_status", args=[fund.pk, token])
+    text = body(response)
+    assert "รอคิวบันทึก" in text and 'http-equiv="refresh"' in text
+    assert not Membership.objects.filter(fund=fund).exists()
+    # A second click while queued queues nothing more.
+    chair.post(reverse("import_commit", args=[fund.pk, token]))
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.count() == 1
+    # The worker closes stale connections between jobs; here that would be the test's own.
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    response = chair.get(reverse("import_status", args=[fund.pk, token]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("import_start", args=[fund.pk])
+    assert "นำเข้าแล้ว: บุคคลใหม่ 5 คน" in body(response)
+    assert Membership.objects.filter(fund=fund).count() == 5
+    assert Payment.objects.filter(fund=fund).count() == 13
+    assert verify_book(fund.book).ok

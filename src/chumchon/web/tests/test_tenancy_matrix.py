@@ -303,6 +303,9 @@ _FUND_MATRIX_MODULES = (
     "matrix_books",
     "matrix_docs",
     "matrix_excel",
+    "matrix_regulation",
+    "matrix_claims",
+    "matrix_runs",
 )
 for _mod_name in _FUND_MATRIX_MODULES:
     try:
@@ -381,7 +384,18 @@ def _books_snapshot() -> list[list[Any]]:
         rows(lm.Account, "code", "name"),
         rows(lm.Period, "closed"),
         rows(lm.JournalEntry, "number"),
+        *_benefits_snapshot(),
     ]
+
+
+def _benefits_snapshot() -> list[list[Any]]:
+    """Every benefits table, whole rows: regulations, claims, decisions, payouts, runs."""
+    from django.apps import apps
+
+    return [
+        list(model.objects.order_by("pk").values_list())
+        for model in apps.get_app_config("benefits").get_models()
+    ] + [list(apps.get_model("people", "UserPerson").objects.order_by("pk").values_list())]
 
 
 def body(response: Any) -> str:

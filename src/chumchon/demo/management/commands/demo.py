@@ -8,6 +8,9 @@ and serves it on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import unicodedata
 from argparse import ArgumentParser, ArgumentTypeError
 from pathlib import Path
@@ -112,7 +115,16 @@ class Command(BaseCommand):
         port: int = options["port"]
         self._summary(result, port, serving=not options["no_serve"])
         if not options["no_serve"]:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            # The background worker (large Excel imports) runs beside the web server.
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "chumchon", "db_worker", "--no-reload", "--interval", "1"],
+                env=os.environ.copy(),
+            )
+            try:
+                call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=10)
 
     def _fund(self, f: FundSummary) -> None:
         w = self.stdout.write
