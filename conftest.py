@@ -169,7 +169,7 @@ def _ledger_purge_for_transactional_tests(request: Any) -> Any:
     # Rows pointing at journal entries (payments, receipts, ...) go in the same transaction.
     tables = [
         m._meta.db_table
-        for app in ("benefits", "funds")
+        for app in ("reports", "benefits", "funds")
         for m in apps.get_app_config(app).get_models()
     ]
     for conn in connections.all(initialized_only=True):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "chumchon.ledger",
     "chumchon.funds",
     "chumchon.benefits",
+    "chumchon.reports",
     "chumchon.demo",
     "chumchon.web",
 ]

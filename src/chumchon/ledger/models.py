@@ -105,6 +105,33 @@ class Account(models.Model):
         return self.credit_total - self.debit_total
 
 
+class AccountMonth(models.Model):
+    """An account's postings summed per calendar month: a cache kept by the posting services in
+    the same transaction (``ledger verify`` re-checks it). Statements and dashboards read these
+    rows instead of scanning every posting."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="months")
+    month = models.DateField()  # the first day of the month
+    debit = money_field(_("เดบิต"), default=ZERO)
+    credit = money_field(_("เครดิต"), default=ZERO)
+
+    class Meta:
+        ordering = ["book", "month", "account"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "month"], name="ledger_account_month_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(debit__gte=0) & Q(credit__gte=0), name="ledger_account_month_nonneg"
+            ),
+        ]
+        indexes = [models.Index(fields=["book", "month"], name="ledger_account_month_book")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}"
+
+
 class Period(models.Model):
     """A span of business dates that can be closed; nothing posts into a closed period."""
 

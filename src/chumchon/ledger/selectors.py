@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from .models import DEBIT_NORMAL, Account, Book, JournalEntry, Posting, Side
+from .models import DEBIT_NORMAL, Account, AccountMonth, Book, JournalEntry, Posting, Side
 from .services import entry_hash
 
 ZERO = Decimal("0.00")
@@ -171,7 +172,39 @@ def verify_book(book: Book) -> VerifyReport:
                 _("ยอดสะสมของบัญชี %(a)s ไม่ตรงกับรายการ: เก็บไว้ %(x)s/%(y)s คำนวณได้ %(d)s/%(c)s")
                 % {"a": a, "x": a.debit_total, "y": a.credit_total, "d": d, "c": c}
             )
+    computed = month_totals_from_postings(book)
+    names = {a.pk: str(a) for a in Account.objects.filter(book=book)}
+    for row in AccountMonth.objects.filter(book=book):
+        d, c = computed.pop((row.account_id, row.month), (ZERO, ZERO))
+        if row.debit != d or row.credit != c:
+            report.faults.append(
+                _("ยอดรายเดือนของบัญชี %(a)s เดือน %(m)s ไม่ตรงกับรายการ")
+                % {"a": names.get(row.account_id, row.account_id), "m": row.month.strftime("%m/%Y")}
+            )
+    for (account_id, month), (d, c) in computed.items():
+        if d or c:
+            report.faults.append(
+                _("ยอดรายเดือนของบัญชี %(a)s เดือน %(m)s หายไป")
+                % {"a": names.get(account_id, account_id), "m": month.strftime("%m/%Y")}
+            )
     return report
+
+
+def month_totals_from_postings(book: Book) -> dict[tuple[int, dt.date], tuple[Decimal, Decimal]]:
+    """(debit, credit) per (account, first of month), summed from the postings themselves."""
+    out: dict[tuple[int, dt.date], list[Decimal]] = {}
+    rows = (
+        Posting.objects.filter(account__book=book)
+        .annotate(m=TruncMonth("date"))
+        .values("account_id", "m", "side")
+        .annotate(t=Sum("amount"))
+        .order_by()
+    )
+    for r in rows:
+        month = r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]
+        pair = out.setdefault((r["account_id"], month), [ZERO, ZERO])
+        pair[0 if r["side"] == Side.DEBIT else 1] += Decimal(r["t"])
+    return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 # --- book screens: cash book and general ledger --------------------------------------------------

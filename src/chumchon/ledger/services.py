@@ -25,6 +25,7 @@ from chumchon.areas.models import OrgUnit
 from .models import (
     Account,
     AccountKind,
+    AccountMonth,
     Book,
     JournalEntry,
     Period,
@@ -130,6 +131,28 @@ def closed_period_on(book: Book, date: dt.date) -> Period | None:
     return Period.objects.filter(
         book=book, closed=True, start_date__lte=date, end_date__gte=date
     ).first()
+
+
+def _add_to_months(book: Book, deltas: dict[tuple[int, dt.date], list[Decimal]]) -> None:
+    """Add (debit, credit) per (account, first of month) to the monthly cache. The caller holds
+    the book's lock, so no other transaction inserts the same rows meanwhile."""
+    for (account_id, month), (d, c) in deltas.items():
+        done = AccountMonth.objects.filter(account_id=account_id, month=month).update(
+            debit=F("debit") + d, credit=F("credit") + c
+        )
+        if not done:
+            AccountMonth.objects.create(
+                book=book, account_id=account_id, month=month, debit=d, credit=c
+            )
+
+
+def _month_deltas(
+    deltas: dict[tuple[int, dt.date], list[Decimal]], day: dt.date, lines: Seq[Line]
+) -> None:
+    month = day.replace(day=1)
+    for ln in lines:
+        pair = deltas.setdefault((ln.account.pk, month), [Decimal("0.00"), Decimal("0.00")])
+        pair[0 if ln.side == Side.DEBIT else 1] += ln.amount
 
 
 def _checked_lines(book: Book, memo: str, lines: Seq[Line]) -> tuple[list[Line], Decimal]:
@@ -241,6 +264,9 @@ def post(
                 Account.objects.filter(pk=ln.account.pk).update(**{field: F(field) + ln.amount})
         except IntegrityError as exc:
             raise LedgerError(_("บัญชี %(a)s จะติดลบ: ยอดคงเหลือไม่พอ") % {"a": ln.account}) from exc
+    months: dict[tuple[int, dt.date], list[Decimal]] = {}
+    _month_deltas(months, date, clean)
+    _add_to_months(book, months)
     Book.objects.filter(pk=book.pk).update(last_entry_no=number, last_hash=digest)
     book.last_entry_no, book.last_hash = number, digest
     return entry
@@ -286,6 +312,7 @@ def post_many(
         Period.objects.filter(book=book, closed=True).values_list("start_date", "end_date")
     )
     totals: dict[int, list[Decimal]] = {}
+    months: dict[tuple[int, dt.date], list[Decimal]] = {}
     guarded: dict[int, Account] = {}
     number, prev = locked.last_entry_no, locked.last_hash
     now = timezone.now()
@@ -326,6 +353,7 @@ def post_many(
         for pk, acc in guarded.items():
             if totals[pk][0] < totals[pk][1]:
                 raise LedgerError(_("บัญชี %(a)s จะติดลบ: ยอดคงเหลือไม่พอ") % {"a": acc})
+        _month_deltas(months, it.date, clean)
         number += 1
         memo = it.memo.strip()
         entry_id = JournalEntry._meta.pk.default()  # type: ignore[union-attr,misc]
@@ -382,6 +410,7 @@ def post_many(
                 )
         except IntegrityError as exc:
             raise LedgerError(_("ยอดบัญชีติดลบ: ยอดคงเหลือไม่พอ")) from exc
+    _add_to_months(book, months)
     if number != locked.last_entry_no:
         Book.objects.filter(pk=book.pk).update(last_entry_no=number, last_hash=prev)
         book.last_entry_no, book.last_hash = number, prev

@@ -92,3 +92,27 @@ def test_batch_refuses_closed_period(book: Any, world: Any) -> None:  # noqa: F8
     with pytest.raises(ledger.LedgerError, match="งวดบัญชีที่ปิด"):
         ledger.post_many(book=book, items=[spec(book, "30", "q")])
     assert not JournalEntry.objects.exists()
+
+
+def test_monthly_cache_follows_single_and_batch_posts(book: Any) -> None:  # noqa: F811
+    from chumchon.ledger.models import AccountMonth
+
+    pay_in(book, "30.00", date=dt.date(2025, 10, 31))
+    ledger.post_many(
+        book=book,
+        items=[
+            spec(book, "40", "m1", dt.date(2025, 10, 2)),
+            spec(book, "50", "m2", dt.date(2025, 11, 1)),
+        ],
+    )
+    cash = acct(book, "1101")
+    rows = {r.month: (r.debit, r.credit) for r in AccountMonth.objects.filter(account=cash)}
+    assert rows == {
+        dt.date(2025, 10, 1): (D("70.00"), D("0.00")),
+        dt.date(2025, 11, 1): (D("50.00"), D("0.00")),
+    }
+    assert verify_book(book).ok
+    # A cache that drifts is a fault ``ledger verify`` reports.
+    AccountMonth.objects.filter(account=cash, month=dt.date(2025, 11, 1)).update(debit=D("1"))
+    report = verify_book(book)
+    assert not report.ok and any("ยอดรายเดือน" in f for f in report.faults)

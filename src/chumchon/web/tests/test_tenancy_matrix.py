@@ -306,6 +306,9 @@ _FUND_MATRIX_MODULES = (
     "matrix_regulation",
     "matrix_claims",
     "matrix_runs",
+    "matrix_statements",
+    "matrix_dashboards",
+    "matrix_exports",
 )
 for _mod_name in _FUND_MATRIX_MODULES:
     try:
@@ -389,12 +392,14 @@ def _books_snapshot() -> list[list[Any]]:
 
 
 def _benefits_snapshot() -> list[list[Any]]:
-    """Every benefits table, whole rows: regulations, claims, decisions, payouts, runs."""
+    """Every benefits and reports table, whole rows: regulations, claims, decisions, payouts,
+    runs, the status form's answers, summaries and export jobs."""
     from django.apps import apps
 
     return [
         list(model.objects.order_by("pk").values_list())
-        for model in apps.get_app_config("benefits").get_models()
+        for app in ("benefits", "reports")
+        for model in apps.get_app_config(app).get_models()
     ] + [list(apps.get_model("people", "UserPerson").objects.order_by("pk").values_list())]
 
 
