@@ -122,6 +122,9 @@ def _range_from(form: Any, fund: Fund) -> tuple[dt.date, dt.date, bool]:
 # ---------------------------------------------------------------- cash book
 
 
+CASH_PAGE = 200  # lines per page of the cash book
+
+
 @login_required
 def cash_book(request: HttpRequest, pk: int) -> HttpResponse:
     fund = fund_for(request.user, pk)
@@ -140,6 +143,20 @@ def cash_book(request: HttpRequest, pk: int) -> HttpResponse:
         opening, lines, closing = ledger_sel.cash_book(
             fund.book, accounts=list(accounts), start=start, end=end
         )
+    # A year of a big fund is thousands of lines: show a page at a time, each page starting
+    # with the balance brought forward from the line before it (ยอดยกมา) and ending with the
+    # balance carried to the next (ยอดยกไป).
+    pages = max(1, (len(lines) + CASH_PAGE - 1) // CASH_PAGE)
+    try:
+        page = min(max(int(request.GET.get("page", "1")), 1), pages)
+    except ValueError:
+        page = 1
+    first = (page - 1) * CASH_PAGE
+    shown = lines[first : first + CASH_PAGE]
+    page_opening = lines[first - 1].balance if first > 0 else opening
+    page_closing = shown[-1].balance if shown else opening
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "web/funds/book_cash.html",
@@ -152,10 +169,18 @@ def cash_book(request: HttpRequest, pk: int) -> HttpResponse:
             "kind_label": dict(form.fields["kind"].choices).get(kind, ""),  # type: ignore[attr-defined]
             "accounts": accounts,
             "opening": opening,
-            "lines": lines,
+            "lines": shown,
+            "line_count": len(lines),
             "closing": closing,
             "receipts": sum((ln.receipts for ln in lines), ZERO),
             "payments": sum((ln.payments for ln in lines), ZERO),
+            "page": page,
+            "pages": pages,
+            "page_opening": page_opening,
+            "page_closing": page_closing,
+            "page_receipts": sum((ln.receipts for ln in shown), ZERO),
+            "page_payments": sum((ln.payments for ln in shown), ZERO),
+            "query": query.urlencode(),
             "chips": _fy_chips(fund, start, end, {"kind": kind}),
         },
     )

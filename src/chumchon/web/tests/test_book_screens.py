@@ -167,6 +167,39 @@ def test_cash_book_running_balance_and_closing_equal_the_trial_balance_cash(
     assert len(bank_only.context["lines"]) == 2
 
 
+def test_cash_book_pages_carry_the_balance_from_page_to_page(
+    client: Client, books: Books, monkeypatch: Any
+) -> None:
+    from chumchon.web import views_books
+
+    monkeypatch.setattr(views_books, "CASH_PAGE", 3)
+    login(client, books.committee)
+    whole = client.get(books.url("cash_book"), FY_QUERY).context
+    assert whole["pages"] == 3 and whole["line_count"] == 7
+    seen = []
+    carried = D("0")
+    for page in (1, 2, 3):
+        r = client.get(books.url("cash_book"), {**FY_QUERY, "page": page})
+        ctx = r.context
+        assert ctx["page_opening"] == carried  # ยอดยกมา = the last page's ยอดยกไป
+        running = carried
+        for line in ctx["lines"]:
+            running += line.receipts - line.payments
+            assert line.balance == running
+        assert ctx["page_closing"] == running
+        carried = running
+        seen += [ln.entry.number for ln in ctx["lines"]]
+        body = text(r)
+        assert f"หน้า {page} จาก 3 (7 รายการ)" in body
+        # The whole range's totals stay on every page.
+        assert (ctx["receipts"], ctx["payments"]) == (D("4400.00"), D("120.00"))
+    assert carried == whole["closing"] == D("4280.00")
+    assert len(seen) == len(set(seen)) == 7
+    assert "page=2" in text(client.get(books.url("cash_book"), {**FY_QUERY, "page": 3}))
+    # A page number out of range shows the nearest page.
+    assert client.get(books.url("cash_book"), {**FY_QUERY, "page": "99"}).context["page"] == 3
+
+
 def test_cash_book_opening_carries_the_year_before(client: Client, books: Books) -> None:
     login(client, books.chair)
     r = client.get(books.url("cash_book"), {"start": "01/03/2568", "end": "31/03/2568"})
