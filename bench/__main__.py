@@ -46,6 +46,20 @@ QUICK = {"persons": 5_000, "queries": 50}
 FULL = {"persons": 200_000, "queries": 300}
 
 
+from . import statements as statements_workload  # noqa: E402
+
+WORKLOADS[statements_workload.NAME] = statements_workload
+
+from . import benefit_run, claim_eval  # noqa: E402
+
+WORKLOADS[claim_eval.NAME] = claim_eval
+WORKLOADS[benefit_run.NAME] = benefit_run
+
+from . import rollup as rollup_workload  # noqa: E402
+
+WORKLOADS[rollup_workload.NAME] = rollup_workload
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",

@@ -35,6 +35,7 @@ from chumchon.people.services import household_create, person_create, person_upd
 
 from . import data
 from .funds import SIZES, FundsResult, build_funds
+from .more_funds import build_more_funds
 
 REFERENCE_DATE = dt.date(2026, 11, 1)  # ages are "on this day": the demo does not age
 TERM_START = dt.date(2024, 10, 1)
@@ -689,6 +690,17 @@ def build_demo(
                 fund_unit=fund,
                 other_unit=other_fund,
                 users=users,
+                seed=seed,
+                size=fund_size,
+                stdout=stdout,
+            )
+            # Two more funds in the province (full size only), then every fund's summaries.
+            books = build_more_funds(
+                network=network,
+                district=district_unit,
+                users=users,
+                logins=logins,
+                books=books,
                 seed=seed,
                 size=fund_size,
                 stdout=stdout,

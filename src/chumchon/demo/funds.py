@@ -125,6 +125,7 @@ class FundSummary:
     rounds: list[tuple[int, int, int]]  # (round, fiscal year BE, members counted)
     refunds: int
     closed_years: list[int]
+    benefits: dict[str, int] = field(default_factory=dict)  # claims, paid, rejected, runs ...
 
 
 @dataclass
@@ -505,6 +506,10 @@ class _FundBuilder:
         self.plans = {p.name: p for p in ContributionPlan.objects.filter(fund=self.fund)}
         self.cash = self.fund.account("cash")
         self.bank = self.fund.account("bank")
+        from .benefits import BenefitsDemo
+
+        self.benefits = BenefitsDemo(self, random.Random(self.unit.pk * 7919 + 17), rich=self.rich)
+        self.benefits.setup()
 
     def apply(self, m: _Member, day: dt.date) -> None:
         m.membership = fs.member_apply(
@@ -566,12 +571,14 @@ class _FundBuilder:
             if deposit <= self.today:
                 events.append((deposit, 2, partial(self.deposit, deposit)))
         events += self.money_events()
+        events += self.benefits.events()
         founding_members = [m for m in self.members if m.join_month == 0]
         for m in founding_members:
             self.apply(m, self.founded)
         for _day, _prio, action in sorted(events, key=lambda e: (e[0], e[1])):
             action()
         self.finish(rng)
+        self.benefits.finish()
 
     def active_in(self, group: int) -> list[_Member]:
         return [
@@ -600,6 +607,7 @@ class _FundBuilder:
             if death and death < day and m.membership is not None:
                 fs.member_record_death(actor=self.actors.registrar, membership=m.membership)
                 m.ended = True
+                self.benefits.death(m, day)
         # New members: applied a week before (founders at the founding meeting), approved today.
         joining = [
             m
@@ -1020,6 +1028,7 @@ class _FundBuilder:
             ],
             refunds=Refund.objects.filter(membership__fund=fund).count(),
             closed_years=list(self.closed_years),
+            benefits=self.benefits.summary(),
         )
 
 

@@ -48,6 +48,7 @@ from .models import (
     Refund,
     RefundRule,
 )
+from .signals import fund_changed
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -354,6 +355,7 @@ def member_approve(
     m.save()
     _event(m, MembershipEvent.Kind.APPROVE, day, actor, to_value=str(m.member_no))
     membership.refresh_from_db()
+    fund_changed.send(sender=Fund, fund_id=m.fund_id)
     return m
 
 
@@ -404,12 +406,15 @@ def refund_due(m: Membership) -> tuple[Decimal, Decimal, str]:
 
 
 def has_received_benefit(m: Membership) -> bool:
-    """Whether any benefit was paid on this membership (claims arrive with the benefits issue)."""
+    """Whether a benefit was paid on this membership and not taken back: benefit payouts post
+    with ``source_id`` "m<membership>:..."; a reversed payout does not count."""
     from chumchon.ledger.models import JournalEntry
 
-    return JournalEntry.objects.filter(
+    paid = JournalEntry.objects.filter(
         book_id=m.fund.book_id, source_type="benefit", source_id__startswith=f"m{m.pk}:"
-    ).exists()
+    )
+    reversed_ids = paid.filter(reverses__isnull=False).values("reverses_id")
+    return paid.filter(reverses__isnull=True).exclude(pk__in=reversed_ids).exists()
 
 
 @transaction.atomic
@@ -460,6 +465,7 @@ def member_resign(
             amount=amount,
             entry=entry,
         )
+    fund_changed.send(sender=Fund, fund_id=m.fund_id)
     return m
 
 
@@ -479,6 +485,7 @@ def member_record_death(*, actor: Any, membership: Membership) -> Membership:
     m._change_reason = m.end_reason  # type: ignore[attr-defined]
     m.save()
     _event(m, MembershipEvent.Kind.DIE, death, actor)
+    fund_changed.send(sender=Fund, fund_id=m.fund_id)
     return m
 
 
@@ -509,6 +516,7 @@ def member_move(
         to_value=to_unit.name,
         reason=reason,
     )
+    fund_changed.send(sender=Fund, fund_id=m.fund_id)
     return m
 
 
@@ -530,6 +538,7 @@ def member_change_plan(
     m.plan = plan
     m.save()
     _event(m, MembershipEvent.Kind.PLAN, date, actor, from_value=str(old.pk), to_value=str(plan.pk))
+    fund_changed.send(sender=Fund, fund_id=m.fund_id)
     return m
 
 
@@ -659,6 +668,7 @@ def payment_record(
     after = coverage(m, until=date)
     Payment.objects.filter(pk=payment.pk).update(covers_to=after.paid_through)
     payment.covers_to = after.paid_through
+    fund_changed.send(sender=Fund, fund_id=fund.pk)
     return payment
 
 
@@ -675,6 +685,7 @@ def payment_void(
     if p.collection_day_id and p.collection_day and p.collection_day.closed_at:
         pass  # a void after the day closed posts on its own date; the day's count stays as it was
     day = date or max(_today(), p.date)
+    fund_changed.send(sender=Fund, fund_id=p.fund_id)
     reversal = ledger.reverse(entry=p.entry, reason=reason, actor=actor, date=day)
     return PaymentVoid.objects.create(payment=p, reversal=reversal, reason=reason.strip(), by=actor)
 
@@ -1004,6 +1015,7 @@ def member_import(
     m.save()
     _event(m, MembershipEvent.Kind.APPLY, joined_on, actor, to_value=plan.name, reason=why)
     _event(m, MembershipEvent.Kind.APPROVE, joined_on, actor, to_value=str(member_no), reason=why)
+    fund_changed.send(sender=Fund, fund_id=fund.pk)
     return m
 
 
@@ -1207,4 +1219,5 @@ def payments_import(
         flush()
     for fy, seq in seqs.items():
         NumberSequence.objects.filter(pk=seq.pk).update(last=last[fy])
+    fund_changed.send(sender=Fund, fund_id=fund.pk)
     return out

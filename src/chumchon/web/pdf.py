@@ -90,3 +90,11 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def run_signature_sheet(context: dict[str, Any]) -> bytes:
+    """The signature sheet of a recurring benefit run (``web/runs/signature_sheet.html``, A4):
+    who is paid how much, with a column for each payee's signature."""
+    from django.template.loader import render_to_string
+
+    return render_pdf(render_to_string("web/runs/signature_sheet.html", context))

@@ -35,3 +35,27 @@ urlpatterns += views_money.urlpatterns
 urlpatterns += views_books.urlpatterns
 urlpatterns += views_docs.urlpatterns
 urlpatterns += views_excel.urlpatterns
+
+from . import views_claims  # noqa: E402
+
+urlpatterns += views_claims.urlpatterns
+
+from . import views_regulation  # noqa: E402
+
+urlpatterns += views_regulation.urlpatterns
+
+from . import views_runs  # noqa: E402
+
+urlpatterns += views_runs.urlpatterns
+
+from . import views_exports  # noqa: E402
+
+urlpatterns += views_exports.urlpatterns
+
+from . import views_dashboards  # noqa: E402
+
+urlpatterns += views_dashboards.urlpatterns
+
+from . import views_statements  # noqa: E402
+
+urlpatterns += views_statements.urlpatterns

@@ -201,8 +201,9 @@ def import_commit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     fund = _fund(request, pk)
     up = _upload(fund, token)
     if up.job.get("state") not in ("queued", "running"):  # a second click queues nothing
-        importing.upload_set_job(up, state="queued", by=request.user.pk)
-        tasks.import_commit_job.enqueue(fund.pk, up.token, request.user.pk)
+        user_id = int(request.user.pk or 0)  # login_required: a real user
+        importing.upload_set_job(up, state="queued", by=user_id)
+        tasks.import_commit_job.enqueue(fund.pk, up.token, user_id)
     return redirect("import_status", fund.pk, up.token)
 
 

@@ -147,6 +147,14 @@ class Command(BaseCommand):
             for src, total in sorted(f.received.items())
         ]
         w("    รับเงิน / received: " + " · ".join(money) + " บาท")
+        b = f.benefits
+        if b:
+            w(
+                f"    ระเบียบ {b['versions']} ฉบับ regulation versions · คำขอสวัสดิการ {b['claims']} "
+                f"claims (จ่ายแล้ว {b['paid']} paid, ไม่อนุมัติ {b['rejected']} rejected, "
+                f"รอ {b['waiting']} waiting) · จ่ายรายรอบ {b['runs']} runs · "
+                f"ใบสำคัญจ่าย {b['payouts']} payouts"
+            )
         if f.rounds:
             w(
                 "    สมทบจากรัฐ / state matching: "
