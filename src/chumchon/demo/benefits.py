@@ -126,6 +126,23 @@ class BenefitsDemo:
             if rng.random() < 0.22:
                 born = first + dt.timedelta(days=rng.randrange(0, 27))
                 at(born + dt.timedelta(days=rng.randrange(5, 20)), 2, partial(self.birth, born))
+        # Administration: stationery each quarter, the general meeting each December, the
+        # bookkeeper's allowance each month (paid from the bank account).
+        for month in range(1, b.months + 1):
+            first = add_months(b.founded, month)
+            at(first.replace(day=25), 3, partial(self.expense, first.replace(day=25), "worker"))
+            if month % 3 == 0:
+                at(
+                    first.replace(day=8),
+                    3,
+                    partial(self.expense, first.replace(day=8), "stationery"),
+                )
+            if first.month == 12:
+                at(
+                    first.replace(day=12),
+                    3,
+                    partial(self.expense, first.replace(day=12), "meeting"),
+                )
         # Scholarships in June for child members; the elderly run each January.
         for year in range(b.founded.year, b.today.year + 1):
             at(dt.date(year, 6, 10), 2, partial(self.scholarships, dt.date(year, 6, 10)))
@@ -209,6 +226,30 @@ class BenefitsDemo:
         return claim
 
     # -- the events ----------------------------------------------------------------------------
+
+    EXPENSES = {
+        "worker": ("admin.worker_pay", "ค่าตอบแทนผู้ช่วยเหรัญญิกทำบัญชีประจำเดือน", (300, 300)),
+        "stationery": ("admin.stationery", "ค่าถ่ายเอกสารและสมุดบัญชีสมาชิก", (180, 650)),
+        "meeting": ("admin.meetings", "ค่าอาหารว่างและเครื่องดื่มการประชุมใหญ่สามัญประจำปี", (1500, 2500)),
+    }
+
+    def expense(self, day: dt.date, what: str) -> None:
+        from chumchon.funds import services as fs
+
+        category, memo, (low, high) = self.EXPENSES[what]
+        amount = D(self.rng.randrange(low, high + 1, 10) if high > low else low)
+        if not self._bank_has(amount):
+            return
+        fs.cash_movement_record(
+            actor=self.b.actors.treasurer,
+            fund=self.b.fund,
+            kind="expense",
+            date=day,
+            amount=amount,
+            memo=memo,
+            account=self.b.fund.account(category),
+            method=PaymentMethod.TRANSFER,
+        )
 
     def hospital(self, admit: dt.date, nights: int) -> None:
         day = admit + dt.timedelta(days=nights)

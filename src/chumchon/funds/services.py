@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1221,3 +1221,88 @@ def payments_import(
         NumberSequence.objects.filter(pk=seq.pk).update(last=last[fy])
     fund_changed.send(sender=Fund, fund_id=fund.pk)
     return out
+
+
+# --- money the fund spends or moves (admin expenses, bank deposits and withdrawals) ------------
+
+
+class MovementKind(models.TextChoices):
+    EXPENSE = "expense", _("จ่ายค่าใช้จ่าย (ค่าบริหาร ค่าใช้จ่ายอื่น)")
+    DEPOSIT = "deposit", _("นำเงินสดฝากธนาคาร")
+    WITHDRAW = "withdraw", _("ถอนเงินจากธนาคารเป็นเงินสด")
+
+
+def expense_accounts(fund: Fund) -> list[Account]:
+    """Expense accounts an ordinary voucher may pay: administration and the fund's own expense
+    accounts. Benefits are paid through claims, refunds through resignation."""
+    return [
+        a
+        for a in Account.objects.filter(book=fund.book_id, kind="expense", active=True).order_by(
+            "code"
+        )
+        if not a.category.startswith(("benefit.", "refund."))
+    ]
+
+
+@transaction.atomic
+def cash_movement_record(
+    *,
+    actor: Any,
+    fund: Fund,
+    kind: str,
+    date: dt.date,
+    amount: Any,
+    memo: str,
+    account: Account | None = None,
+    method: str = PaymentMethod.CASH,
+    reference: str = "",
+) -> Any:
+    """Post an administration expense (with a payment voucher number) or move money between the
+    cash box and the bank. Returns the journal entry."""
+    _require(actor, Perm.MANAGE_FUND, fund.org_unit)
+    if kind not in MovementKind.values:
+        raise ValidationError({"kind": _("รายการ: เลือกจ่ายค่าใช้จ่าย ฝากธนาคาร หรือถอนเงิน")})
+    total = money(amount, field="amount", label=_("จำนวนเงิน"))
+    memo = (memo or "").strip()
+    if not memo:
+        raise ValidationError({"memo": _("รายละเอียด: ต้องระบุว่าจ่ายค่าอะไร ให้ใคร")})
+    if date > _today():
+        raise ValidationError({"date": _("วันที่: เป็นวันในอนาคต")})
+    cash, bank = fund.account("cash"), fund.account("bank")
+    reference = reference.strip()[:60]
+    if kind == MovementKind.EXPENSE:
+        if account is None or account.pk not in {a.pk for a in expense_accounts(fund)}:
+            raise ValidationError({"account": _("บัญชีค่าใช้จ่าย: เลือกบัญชีค่าบริหารหรือค่าใช้จ่ายของกองทุนนี้")})
+        if method not in PaymentMethod.values:
+            raise ValidationError({"method": _("จ่ายจาก: เลือกเงินสดหรือเงินฝากธนาคาร")})
+        source = cash if method == PaymentMethod.CASH else bank
+        fy = fiscal_year(date, start_month=fund.fiscal_year_start_month)
+        number = ledger.next_number(book=fund.book, name="voucher", year=fy)
+        label = f"{fy}/{number:05d}"
+        lines = [ledger.debit(account, total), ledger.credit(source, total)]
+        text = _("จ่าย%(a)s: %(m)s (ใบสำคัญจ่าย %(v)s)") % {"a": account.name, "m": memo, "v": label}
+        source_type, source_id = "expense", label
+    else:
+        into, out = (bank, cash) if kind == MovementKind.DEPOSIT else (cash, bank)
+        lines = [ledger.debit(into, total), ledger.credit(out, total)]
+        text = memo
+        source_type, source_id = kind, reference
+    if reference and kind == MovementKind.EXPENSE:
+        text += _(" อ้างอิง %(r)s") % {"r": reference}
+    try:
+        entry = ledger.post(
+            book=fund.book,
+            date=date,
+            memo=text[:300],
+            lines=lines,
+            actor=actor,
+            source_type=source_type,
+            source_id=source_id,
+        )
+    except ledger.LedgerError as exc:
+        if "ติดลบ" in str(exc):
+            field = "method" if kind == MovementKind.EXPENSE else "amount"
+            raise ValidationError({field: _("จำนวนเงิน: มากกว่าเงินที่มีอยู่ในบัญชีที่จ่ายออก")}) from exc
+        raise
+    fund_changed.send(sender=Fund, fund_id=fund.pk)
+    return entry

@@ -59,3 +59,7 @@ urlpatterns += views_dashboards.urlpatterns
 from . import views_statements  # noqa: E402
 
 urlpatterns += views_statements.urlpatterns
+
+from . import views_cash  # noqa: E402
+
+urlpatterns += views_cash.urlpatterns

@@ -29,7 +29,7 @@ from chumchon.funds import services as fs
 from chumchon.funds.models import Fund, MatchedMember, Membership, Payment, Pledge
 from chumchon.ledger import selectors as ledger_sel
 from chumchon.ledger.models import Account, JournalEntry, Period, PeriodEvent
-from chumchon.ledger.selectors import TrialRow
+from chumchon.ledger.selectors import TrialRow, verify_book
 
 D = Decimal
 FY_START, FY_END = dt.date(2024, 10, 1), dt.date(2025, 9, 30)
@@ -560,3 +560,83 @@ def test_village_group_users_cannot_see_fund_level_books(
         r = client.get(books.url(name, *extra))
         assert r.status_code == 404
         assert books.fund.name not in text(r)
+
+
+# ---------------------------------------------------------------- expenses and bank transfers
+
+
+def test_expense_voucher_and_bank_deposit_post_and_show_in_the_books(
+    client: Client, books: Books
+) -> None:
+    login(client, books.treasurer)
+    stationery = books.fund.account("admin.stationery")
+    r = client.post(
+        books.url("cash_movements"),
+        {
+            "kind": "expense",
+            "date": "10/04/2568",
+            "account": str(stationery.pk),
+            "method": "cash",
+            "amount": "250.50",
+            "memo": "ค่าถ่ายเอกสารใบสมัคร",
+            "reference": "IV-0012",
+        },
+        follow=True,
+    )
+    body = text(r)
+    assert "ค่าถ่ายเอกสารใบสมัคร" in body and "ใบสำคัญจ่าย 2568/00001" in body
+    assert books.fund.account("admin.stationery").balance == D("250.50")
+    assert books.fund.account("cash").balance == D("1170.00") - D("250.50")
+    r = client.post(
+        books.url("cash_movements"),
+        {"kind": "deposit", "date": "11/04/2568", "amount": "900", "memo": "นำเงินสดฝากธนาคาร"},
+        follow=True,
+    )
+    assert books.fund.account("bank").balance == D("3110.00") + D("900")
+    assert books.fund.account("cash").balance == D("19.50")
+    # The cash box cannot pay out more than it holds: nothing is posted, the field is named.
+    before = JournalEntry.objects.filter(book=books.fund.book).count()
+    r = client.post(
+        books.url("cash_movements"),
+        {
+            "kind": "expense",
+            "date": "12/04/2568",
+            "account": str(stationery.pk),
+            "method": "cash",
+            "amount": "100",
+            "memo": "ค่ากระดาษ",
+        },
+    )
+    assert r.status_code == 200 and "มากกว่าเงินที่มีอยู่ในบัญชีที่จ่ายออก" in text(r)
+    assert JournalEntry.objects.filter(book=books.fund.book).count() == before
+    # A benefit account is not offered: benefits are paid through claims.
+    r = client.post(
+        books.url("cash_movements"),
+        {
+            "kind": "expense",
+            "date": "12/04/2568",
+            "account": str(books.fund.account("benefit.04").pk),
+            "method": "transfer",
+            "amount": "100",
+            "memo": "จ่ายค่าทำศพ",
+        },
+    )
+    assert "บัญชีค่าใช้จ่าย:" in text(r)
+    assert verify_book(books.fund.book).ok
+
+
+def test_expense_screen_shows_to_the_committee_but_only_managers_post(
+    client: Client, books: Books
+) -> None:
+    login(client, books.committee)
+    r = client.get(books.url("cash_movements"))
+    assert r.status_code == 200 and 'id="movement-form"' not in text(r)
+    r = client.post(
+        books.url("cash_movements"),
+        {"kind": "deposit", "date": "11/04/2568", "amount": "100", "memo": "ฝาก"},
+    )
+    assert r.status_code == 403
+    login(client, books.treasurer)
+    r = client.post(books.url("cash_movements"), {"kind": "deposit", "amount": "abc"})
+    body = text(r)
+    assert "วันที่:" in body and "รายละเอียด:" in body and "จำนวนเงิน" in body

@@ -309,6 +309,7 @@ _FUND_MATRIX_MODULES = (
     "matrix_statements",
     "matrix_dashboards",
     "matrix_exports",
+    "matrix_cash",
 )
 for _mod_name in _FUND_MATRIX_MODULES:
     try:
