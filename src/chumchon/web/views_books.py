@@ -202,6 +202,26 @@ def general_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     sections = (
         ledger_sel.general_ledger(fund.book, start=start, end=end, account=account) if ok else []
     )
+    # A busy account has thousands of lines a year. With every account on one page, such an
+    # account shows its totals and a link to itself; one account alone shows a page at a time,
+    # each page bringing forward the balance of the line before it.
+    page, pages = 1, 1
+    for sec in sections:
+        lines = sec.lines
+        sec.folded = account is None and len(lines) > CASH_PAGE  # type: ignore[attr-defined]
+        sec.shown = [] if sec.folded else lines  # type: ignore[attr-defined]
+        sec.page_opening = sec.opening  # type: ignore[attr-defined]
+        if account is not None and len(lines) > CASH_PAGE:
+            pages = (len(lines) + CASH_PAGE - 1) // CASH_PAGE
+            try:
+                page = min(max(int(request.GET.get("page", "1")), 1), pages)
+            except ValueError:
+                page = 1
+            first = (page - 1) * CASH_PAGE
+            sec.shown = lines[first : first + CASH_PAGE]  # type: ignore[attr-defined]
+            sec.page_opening = lines[first - 1].balance if first else sec.opening  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "web/funds/book_ledger.html",
@@ -213,6 +233,9 @@ def general_ledger(request: HttpRequest, pk: int) -> HttpResponse:
             "end": end,
             "account": account,
             "sections": sections,
+            "page": page,
+            "pages": pages,
+            "query": query.urlencode(),
             "chips": _fy_chips(fund, start, end, {"account": str(account.pk) if account else ""}),
         },
     )

@@ -640,3 +640,26 @@ def test_expense_screen_shows_to_the_committee_but_only_managers_post(
     r = client.post(books.url("cash_movements"), {"kind": "deposit", "amount": "abc"})
     body = text(r)
     assert "วันที่:" in body and "รายละเอียด:" in body and "จำนวนเงิน" in body
+
+
+def test_general_ledger_folds_busy_accounts_and_pages_one_account(
+    client: Client, books: Books, monkeypatch: Any
+) -> None:
+    from chumchon.web import views_books
+
+    monkeypatch.setattr(views_books, "CASH_PAGE", 2)
+    login(client, books.committee)
+    r = client.get(books.url("general_ledger"), FY_QUERY)
+    income = next(s for s in r.context["sections"] if s.account.category == "income.members")
+    assert len(income.lines) > 2 and income.folded and income.shown == []
+    body = text(r)
+    assert f"account={income.account.pk}" in body
+    # The whole account, a page at a time, the balance carried from page to page.
+    q = {**FY_QUERY, "account": income.account.pk}
+    first = client.get(books.url("general_ledger"), q).context
+    (sec,) = first["sections"]
+    assert first["pages"] == (len(sec.lines) + 1) // 2 and len(sec.shown) == 2
+    second = client.get(books.url("general_ledger"), {**q, "page": 2}).context
+    (sec2,) = second["sections"]
+    assert sec2.page_opening == sec.shown[-1].balance
+    assert "ledger-pager" in text(client.get(books.url("general_ledger"), {**q, "page": 2}))
