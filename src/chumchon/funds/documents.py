@@ -35,7 +35,7 @@ from chumchon.areas.selectors import user_can
 from chumchon.core.permissions import Perm
 from chumchon.core.thai import baht_text, format_baht, format_be_date
 
-from .models import Membership, PassbookPrint, Payment, PaymentVoid, ReceiptPrint
+from .models import Membership, PassbookPrint, Payment, PaymentVoid, ReceiptPrint, Refund
 
 ZERO = Decimal("0.00")
 PASSBOOK_LINES_PER_PAGE = 20
@@ -244,19 +244,26 @@ def _payment_description(p: Payment) -> str:
 
 
 def passbook_lines(m: Membership) -> list[PassbookLine]:
-    """The member's passbook lines in posting order, with the running total of contributions."""
-    events: list[tuple[int, int, Payment, PaymentVoid | None]] = []
+    """The member's passbook lines in posting order, with the running total of contributions.
+
+    A void is a line that takes its payment back. Money returned on resignation (the fund's
+    refund rule) is a line of money paid out; the contributions paid stay what they were."""
+    events: list[tuple[int, int, Any]] = []
     payments = Payment.objects.filter(membership=m).select_related("entry", "void__reversal")
     for p in payments:
-        events.append((p.entry.number, 0, p, None))
+        events.append((p.entry.number, 0, p))
         void = _void_of(p)
         if void is not None:
-            events.append((void.reversal.number, 1, p, void))
+            events.append((void.reversal.number, 1, (p, void)))
+    refund = Refund.objects.filter(membership=m).select_related("entry").first()
+    if refund is not None:
+        events.append((refund.entry.number, 2, refund))
     events.sort(key=lambda e: (e[0], e[1]))
     lines = []
     balance = ZERO
-    for seq, (_number, _kind, p, void) in enumerate(events, start=1):
-        if void is None:
+    for seq, (_number, kind, item) in enumerate(events, start=1):
+        if kind == 0:
+            p = item
             balance += p.contribution
             lines.append(
                 PassbookLine(
@@ -269,7 +276,8 @@ def passbook_lines(m: Membership) -> list[PassbookLine]:
                     balance=balance,
                 )
             )
-        else:
+        elif kind == 1:
+            p, void = item
             balance -= p.contribution
             lines.append(
                 PassbookLine(
@@ -280,6 +288,20 @@ def passbook_lines(m: Membership) -> list[PassbookLine]:
                     % {"r": p.receipt_label, "why": void.reason},
                     amount=-p.amount,
                     contribution=-p.contribution,
+                    balance=balance,
+                    reversal=True,
+                )
+            )
+        else:
+            lines.append(
+                PassbookLine(
+                    seq=seq,
+                    date=item.date,
+                    receipt_no="",
+                    description=_("จ่ายคืนเมื่อลาออก ร้อยละ %(p)s ของเงินสมทบ")
+                    % {"p": format(item.percent.normalize(), "f")},
+                    amount=-item.amount,
+                    contribution=ZERO,
                     balance=balance,
                     reversal=True,
                 )

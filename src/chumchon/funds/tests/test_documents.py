@@ -276,3 +276,18 @@ def test_passbook_of_a_member_without_payments_is_empty(world: Any, member_facto
 def test_layout_refuses_a_page_too_small_for_its_carry_rows() -> None:
     with pytest.raises(ValueError):
         docs.passbook_layout([], 3)
+
+
+def test_passbook_shows_the_refund_paid_on_resignation(world: Any, member_factory: Any) -> None:
+    m = member_factory(joined=dt.date(2025, 1, 1))
+    fs.payment_record(actor=world.chair_a, membership=m, date=dt.date(2025, 1, 1), amount="50")
+    fs.payment_record(actor=world.chair_a, membership=m, date=dt.date(2025, 2, 1), amount="30")
+    fs.member_resign(
+        actor=world.chair_a, membership=m, date=dt.date(2025, 3, 1), reason="ย้ายไปอยู่ต่างจังหวัด"
+    )
+    lines = docs.passbook_lines(m)
+    assert [ln.amount for ln in lines] == [D("50.00"), D("30.00"), D("-30.00")]
+    last = lines[-1]
+    assert last.description == "จ่ายคืนเมื่อลาออก ร้อยละ 50 ของเงินสมทบ"
+    assert last.balance == D("60.00") and last.contribution == 0  # contributions paid stay
+    assert docs.passbook_for(m).total == 3
