@@ -1676,6 +1676,58 @@ def _regulations(user: Any, query: dict[str, str], today: dt.date) -> Prepared:
     )
 
 
+def _matching_eligible(user: Any, query: dict[str, str], today: dt.date) -> Prepared:
+    """Members eligible for state matching as of 30 Sep of a fiscal year (the list a fund sends
+    to CODI), with the rounds each was already matched in."""
+    from chumchon.funds.selectors import matching_eligible
+
+    fund = _fund(user, query)
+    errors: dict[str, str] = {}
+    raw = _text(query, "fy")
+    try:
+        fy = int(raw)
+        if not 2500 <= fy <= 2700:
+            raise ValueError
+    except ValueError:
+        errors["fy"] = _("ปีงบประมาณ: ต้องเป็นปี พ.ศ. เช่น 2569")
+        fy = 0
+    found = matching_eligible(fund, fy) if not errors else []
+    found = [r for r in found if area_sel.user_can(user, Perm.VIEW_BOOKS, r.membership.org_unit)]
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for r in found:
+            m = r.membership
+            yield [
+                m.member_no,
+                m.person.full_name,
+                m.org_unit.name,
+                _be(m.joined_on),
+                r.status.label,
+                ", ".join(str(n) for n in r.rounds),
+            ]
+
+    return _prepared(
+        user,
+        "matching_eligible",
+        root=fund.org_unit,
+        perm=Perm.VIEW_BOOKS,
+        target=f"{fund.name} · {fy or raw}",
+        columns=[
+            Col(_("เลขที่สมาชิก"), 10, "int"),
+            Col(_("ชื่อ-สกุล"), 30),
+            Col(_("กลุ่มหมู่บ้าน"), 24),
+            Col(_("เป็นสมาชิกตั้งแต่"), 13),
+            Col(_("สถานะ ณ วันนับ"), 14),
+            Col(_("เคยได้รับสมทบรอบที่"), 16),
+        ],
+        rows=rows,
+        count=len(found),
+        query=query,
+        summary=[_("ปีงบประมาณ %(y)s") % {"y": fy}] if fy else [],
+        errors=errors,
+    )
+
+
 # ---------------------------------------------------------------- the registry
 
 
@@ -1764,6 +1816,13 @@ def _kinds() -> dict[str, Kind]:
                 ("run", "group"),
                 _run_lines,
                 needs_fund=False,
+            ),
+            Kind(
+                "matching_eligible",
+                gettext_lazy("สมาชิกที่มีสิทธิ์ได้รับเงินสมทบจากรัฐ"),
+                Perm.VIEW_BOOKS,
+                ("fund", "fy"),
+                _matching_eligible,
             ),
             Kind(
                 "regulations",

@@ -509,6 +509,19 @@ def test_matching_eligible_counts_at_the_30_september_boundary(
     empty = client.post(b.url("matching_freeze", 2560), {"round_no": "5"})
     assert empty.status_code == 200 and empty.context["form"].non_field_errors()
     assert client.get(b.url("matching_eligible", 68)).status_code == 404
+    # The same list as an Excel file (the list a fund sends to CODI).
+    assert "export-xlsx" in text(client.get(b.url("matching_eligible", 2568)))
+    r = client.get(
+        reverse("export_new", args=["matching_eligible"]), {"fund": b.fund.pk, "fy": 2568}
+    )
+    assert r.status_code == 200
+    from chumchon.funds.exporting import read_back
+
+    data = b"".join(r.streaming_content) if getattr(r, "streaming", False) else r.content
+    (sheet,) = [rows for name, rows in read_back(data).items() if name != "เกี่ยวกับไฟล์นี้"]
+    assert sheet[0][:2] == ["เลขที่สมาชิก", "ชื่อ-สกุล"]
+    assert [row[0] for row in sheet[1:]] == [on_time.member_no, old.member_no]
+    assert [row[5] for row in sheet[1:]] == ["1", "1"]
 
 
 # ---------------------------------------------------------------- who may see and do what
