@@ -65,6 +65,9 @@ def _fund_with_regulation(world: Any) -> dict[str, Any]:
         start_date=today - dt.timedelta(days=365),
         actor=world.admin,
     )
+    from chumchon.benefits.tests.helpers import as_person
+
+    as_person(committee, world.fund_a)  # the approver's login is linked to their person
     return {"fund": fund, "member": m, "committee": committee}
 
 

@@ -630,7 +630,10 @@ def evaluate(
     # Units asked.
     unit_word = rule.unit_name or _("หน่วย")
     asked: Decimal | None
-    if units is not None and str(units).strip() != "":
+    if rule.amount_kind != PER_UNIT:
+        # A fixed or tiered amount is paid per event: units (and an end date) change nothing.
+        asked = None
+    elif units is not None and str(units).strip() != "":
         asked = Decimal(str(units))
         add(M_UNITS_GIVEN, {"n": fmt_num(asked), "unit": unit_word})
     elif event_end is not None:
@@ -644,11 +647,9 @@ def evaluate(
                 "to": format_be_date(event_end),
             },
         )
-    elif rule.amount_kind == PER_UNIT:
+    else:
         asked = Decimal(1)
         add(M_UNITS_ONE, {"unit": unit_word})
-    else:
-        asked = None
     paid_units = asked
     if rule.amount_kind == PER_UNIT and (asked is None or asked <= 0):
         add(M_UNITS_NONE, {"unit": unit_word}, False)

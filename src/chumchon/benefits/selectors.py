@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DateField, DecimalField, Prefetch, QuerySet, Subquery, Value
+from django.db.models import DateField, DecimalField, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext_noop
 
 from chumchon.areas.selectors import scope_q
@@ -59,6 +59,9 @@ from .models import (
 
 #: Claim states that use up a benefit (caps count them); rejected and reversed ones do not.
 COUNTED_CLAIM_STATES = (ClaimState.SUBMITTED, ClaimState.APPROVED, ClaimState.PAID)
+# A claim the regulation pays nothing for uses up nothing, not even a count ("at most one a
+# year"): a claim entered wrongly does not block the corrected one while it waits to be rejected.
+COUNTED_CLAIMS = Q(state__in=COUNTED_CLAIM_STATES) & Q(amount__gt=0)
 MEMBER_TYPES = dict(MemberType.choices)
 
 M_NO_VERSION = gettext_noop("ยังไม่มีระเบียบสวัสดิการที่มีผลบังคับใช้ ณ วันที่ %(date)s")
@@ -204,7 +207,7 @@ def _claim_use(event_date: dt.date, event_end: dt.date | None, units: Any, amoun
 def past_use(m: Membership, code: str, *, exclude_claim_id: int | None = None) -> list[PastUse]:
     """Earlier uses of benefit ``code`` on this membership: counted claims and posted run lines
     (one query: the two selects in a UNION ALL)."""
-    claims = Claim.objects.filter(membership=m, benefit__code=code, state__in=COUNTED_CLAIM_STATES)
+    claims = Claim.objects.filter(COUNTED_CLAIMS, membership=m, benefit__code=code)
     if exclude_claim_id is not None:
         claims = claims.exclude(pk=exclude_claim_id)
     lines = RunLine.objects.filter(
@@ -391,7 +394,7 @@ def evaluate_recurring_many(
     for chunk in _chunks(ids):
         for mid, event_date, event_end, units, amount in (
             Claim.objects.filter(
-                membership_id__in=chunk, benefit__code=benefit.code, state__in=COUNTED_CLAIM_STATES
+                COUNTED_CLAIMS, membership_id__in=chunk, benefit__code=benefit.code
             )
             .values_list("membership_id", "event_date", "event_end", "units", "amount")
             .order_by("event_date", "pk")

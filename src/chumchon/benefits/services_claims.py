@@ -281,9 +281,14 @@ def claim_record(
     override_reason: str = "",
     payee_beneficiary: Beneficiary | None = None,
 ) -> Claim:
-    """Record a claim, judged at once by the regulation in force on the event date."""
-    m = Membership.objects.select_related("fund__book", "fund__org_unit", "person").get(
-        pk=membership.pk
+    """Record a claim, judged at once by the regulation in force on the event date.
+
+    The membership row is locked first: two claims of one member recorded at the same moment
+    are judged one after the other, so the second sees the first against its caps."""
+    m = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("fund__book", "fund__org_unit", "person")
+        .get(pk=membership.pk)
     )
     fund = m.fund
     _require(actor, Perm.RECORD_CLAIM, fund.org_unit)
@@ -464,16 +469,31 @@ def decision_refusal(user: Any, claim: Claim) -> str | None:
     if claim.made_by_id == user.pk:
         return _("ผู้บันทึกคำขอพิจารณาคำขอที่ตนเองบันทึกไม่ได้")
     me = person_of(user)
-    if me is not None:
-        claimant = claim.membership.person
-        if me.pk == claimant.pk:
-            return _("ผู้ขอรับสวัสดิการพิจารณาคำขอของตนเองไม่ได้")
-        mine = _household_id(me)
-        if mine is not None and mine == _household_id(claimant):
-            return _("กรรมการที่อยู่ครัวเรือนเดียวกับผู้ขอรับสวัสดิการพิจารณาคำขอนี้ไม่ได้")
-        payee = claim.payee_beneficiary
-        if payee is not None and payee.person_id == me.pk:
+    if me is None:
+        # Without knowing who the approver is, "not the claimant, not their household" cannot
+        # be checked: the login must be linked to its person first.
+        return _(
+            "ผูกบัญชีผู้ใช้ของคุณกับบุคคลในทะเบียนก่อน (เมนู ผู้ใช้กับบุคคล) "
+            "เพื่อให้ระบบตรวจได้ว่าคุณไม่ใช่ผู้ขอหรือคนในครัวเรือนเดียวกับผู้ขอ"
+        )
+    claimant = claim.membership.person
+    if me.pk == claimant.pk:
+        return _("ผู้ขอรับสวัสดิการพิจารณาคำขอของตนเองไม่ได้")
+    mine = _household_id(me)
+    if mine is not None and mine == _household_id(claimant):
+        return _("กรรมการที่อยู่ครัวเรือนเดียวกับผู้ขอรับสวัสดิการพิจารณาคำขอนี้ไม่ได้")
+    payees: list[Beneficiary] = []
+    if claim.payee_beneficiary is not None:
+        payees = [claim.payee_beneficiary]
+    elif claim.benefit.payee == "beneficiary":
+        payees = list(claim.membership.beneficiaries.all())
+    for payee in payees:
+        if payee.person_id is None or payee.person is None:
+            continue
+        if payee.person_id == me.pk:
             return _("ผู้รับเงินตามคำขอนี้พิจารณาคำขอนี้ไม่ได้")
+        if mine is not None and mine == _household_id(payee.person):
+            return _("กรรมการที่อยู่ครัวเรือนเดียวกับผู้รับเงินตามคำขอนี้พิจารณาคำขอนี้ไม่ได้")
     if ClaimDecision.objects.filter(claim=claim, by=user).exists():
         return _("คุณพิจารณาคำขอนี้ไปแล้ว (คนละหนึ่งครั้ง)")
     return None

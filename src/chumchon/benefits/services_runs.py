@@ -212,9 +212,9 @@ def _evaluations(
             events[e.membership_id].append(e)
         for mid, event_date, event_end, units, amount in (
             Claim.objects.filter(
+                sel.COUNTED_CLAIMS,
                 membership_id__in=part,
                 benefit__code=benefit.code,
-                state__in=sel.COUNTED_CLAIM_STATES,
             )
             .values_list("membership_id", "event_date", "event_end", "units", "amount")
             .order_by("event_date", "pk")

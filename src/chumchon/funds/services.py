@@ -26,7 +26,7 @@ from chumchon.ledger import services as ledger
 from chumchon.ledger.models import Account, Book
 from chumchon.people.models import Person
 
-from .chart import CHART
+from .chart import BENEFIT_CATEGORIES, CHART
 from .models import (
     SOURCE_ACCOUNT,
     Beneficiary,
@@ -908,6 +908,8 @@ def plan_update(
 AUTO_POSTED_CATEGORIES = frozenset(
     {"cash", "bank", "income.members", "income.entry_fees", "refund.members"}
     | set(SOURCE_ACCOUNT.values())
+    | {f"benefit.{code}" for code, _name in BENEFIT_CATEGORIES}  # benefit payouts post here
+    | {"admin.worker_pay", "admin.transport", "admin.stationery", "admin.meetings", "admin.other"}
 )
 KIND_FIRST_DIGIT = {"asset": "1", "liability": "2", "equity": "3", "income": "4", "expense": "5"}
 

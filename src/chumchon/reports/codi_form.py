@@ -42,6 +42,7 @@ from chumchon.funds.models import (
 )
 from chumchon.funds.selectors import add_months
 from chumchon.ledger.models import JournalEntry, Period
+from chumchon.reports.xlsx import append_row
 
 from .models import CodiFormYear, DataKeeping
 from .statements import (
@@ -1053,7 +1054,7 @@ def write_xlsx(form: CodiForm, out: Any) -> None:
         ws.column_dimensions[letter].width = 16
 
     def row(*values: Any, font: Any = None, fmt: dict[int, str] | None = None) -> None:
-        ws.append(list(values))
+        append_row(ws, list(values))
         r = ws.max_row
         for c, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c)
@@ -1067,7 +1068,7 @@ def write_xlsx(form: CodiForm, out: Any) -> None:
                 cell.alignment = wrap
 
     def section(title: str) -> None:
-        ws.append([])
+        append_row(ws, [])
         row(title, font=bold)
 
     def text(label: str, value: str) -> None:

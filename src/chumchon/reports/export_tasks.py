@@ -73,6 +73,10 @@ def run_export(job_id: int) -> dict[str, Any]:
         except exports.ExportNotFound:
             _fail(job_id, _("ไม่มีสิทธิ์เข้าถึงข้อมูลนี้แล้ว (บทบาทสิ้นสุดหรือถูกเปลี่ยน) จึงไม่ได้สร้างไฟล์"))
             return {"state": ExportState.FAILED}
+        except Exception:  # never leave a job "running" for ever
+            log.exception("export job %s (%s) could not start", job_id, job.kind)
+            _fail(job_id, _("เกิดข้อผิดพลาดในระบบระหว่างสร้างไฟล์ กรุณาลองใหม่หรือแจ้งผู้ดูแลระบบ"))
+            raise
         if prep.errors:
             _fail(job_id, "; ".join(prep.errors.values()))
             return {"state": ExportState.FAILED}

@@ -278,6 +278,8 @@ def _fund_for_members(user: Any, query: Mapping[str, str]) -> tuple[Fund, bool]:
         return _fund(user, query), True
     except ExportNotFound:
         raw = _text(query, "fund")
+        if not raw.isdigit():
+            raise
         fund = Fund.objects.select_related("org_unit", "book").filter(pk=int(raw)).first()
         if fund is None or not (
             area_sel.units_visible_to(user, perm=Perm.VIEW_BOOKS)

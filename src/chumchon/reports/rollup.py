@@ -514,6 +514,8 @@ def rollup_for(unit: OrgUnit, *, fiscal_year_be: int | None = None) -> Rollup:
         )
         if group is not None:
             pending_q &= Q(membership__org_unit_id=group.pk)
+        for fig in by_fund.values():
+            fig.claims_pending = 0
         for fund_id, n in (
             Claim.objects.filter(pending_q)
             .values_list("fund_id")
@@ -562,7 +564,7 @@ def _money(
     book_ids = list(books)
     cash_months = (
         AccountMonth.objects.filter(
-            book_id__in=book_ids, account__category__in=CASH, month__lte=last_month
+            book_id__in=book_ids, account__is_cash=True, month__lte=last_month
         )
         .values_list("month")
         .annotate(d=Sum("debit"), c=Sum("credit"))
@@ -586,7 +588,7 @@ def _money(
         carried = p.balance
     for book_id, debit, credit in (
         AccountMonth.objects.filter(
-            book_id__in=book_ids, account__category__in=CASH, month__lte=last_month
+            book_id__in=book_ids, account__is_cash=True, month__lte=last_month
         )
         .values_list("book_id")
         .annotate(d=Sum("debit"), c=Sum("credit"))
@@ -594,16 +596,18 @@ def _money(
     ):
         by_fund[books[book_id]].balance = debit - credit
     # The year and the year before, per category (and benefits per fund for the fund table).
-    for category, month, debit, credit in (
+    for category, month, kind, debit, credit in (
         AccountMonth.objects.filter(
             book_id__in=book_ids, month__gte=prev_start, month__lte=last_month
         )
-        .exclude(account__category__in=CASH)
-        .values_list("account__category", "month")
+        .exclude(account__is_cash=True)
+        .values_list("account__category", "month", "account__kind")
         .annotate(d=Sum("debit"), c=Sum("credit"))
         .order_by()
     ):
         this_year = month >= fy_start
+        if not category:  # an account the fund added itself: placed by its kind
+            category = {"income": "income.other", "expense": "admin.other"}.get(kind, "")
         if category.startswith("income."):
             row = income.setdefault(
                 category, MoneyRow(category, _(INCOME_LABELS.get(category, category)))

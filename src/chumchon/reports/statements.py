@@ -50,6 +50,7 @@ from chumchon.funds.models import (
 )
 from chumchon.funds.selectors import PlanSchedule, member_status
 from chumchon.ledger.models import DEBIT_NORMAL, Account, AccountKind, AccountMonth
+from chumchon.reports.xlsx import append_row
 
 ZERO = Decimal("0.00")
 ONE_DAY = dt.timedelta(days=1)
@@ -758,13 +759,13 @@ def write_xlsx(s: Statements, out: Any) -> None:
 
     def sheet(title: str, columns: list[str]) -> Any:
         ws = wb.create_sheet(title=title[:31])
-        ws.append([s.fund.name])
-        ws.append([title])
-        ws.append([period])
+        append_row(ws, [s.fund.name])
+        append_row(ws, [title])
+        append_row(ws, [period])
         for r in (1, 2):
             ws.cell(row=r, column=1).font = bold
-        ws.append([])
-        ws.append(columns)
+        append_row(ws, [])
+        append_row(ws, columns)
         for c in range(1, len(columns) + 1):
             cell = ws.cell(row=5, column=c)
             cell.font = bold
@@ -782,10 +783,10 @@ def write_xlsx(s: Statements, out: Any) -> None:
         for r in st.rows:
             label = f"{r.sign} {r.label}".strip() if r.sign else r.label
             if r.style == HEAD:
-                ws.append([label])
+                append_row(ws, [label])
                 ws.cell(row=ws.max_row, column=1).font = bold
                 continue
-            ws.append([label, r.current, r.previous])
+            append_row(ws, [label, r.current, r.previous])
             row = ws.max_row
             for c in (2, 3):
                 ws.cell(row=row, column=c).number_format = fmt
@@ -806,18 +807,19 @@ def write_xlsx(s: Statements, out: Any) -> None:
         ],
     )
     for ln in tb.lines:
-        ws.append(
+        append_row(
+            ws,
             [
                 f"{ln.account.code} {ln.account.name}",
                 ln.debit,
                 ln.credit,
                 ln.prev_debit,
                 ln.prev_credit,
-            ]
+            ],
         )
         for c in (2, 3, 4, 5):
             ws.cell(row=ws.max_row, column=c).number_format = MONEY_FORMAT
-    ws.append([_("รวม"), tb.debit, tb.credit, tb.prev_debit, tb.prev_credit])
+    append_row(ws, [_("รวม"), tb.debit, tb.credit, tb.prev_debit, tb.prev_credit])
     for c in range(1, 6):
         cell = ws.cell(row=ws.max_row, column=c)
         cell.font = bold

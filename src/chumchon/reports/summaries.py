@@ -37,6 +37,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from chumchon.areas.models import OrgUnit, OrgUnitKind
@@ -241,7 +242,7 @@ def compute_fund(fund: Fund, as_of: dt.date | None = None) -> list[FundSnapshot]
         lapsed_on = st.lapsed_on
         ended = m.ended_on if m.state != MembershipState.APPROVED else None
         exits = [d for d in (death, lapsed_on, ended) if d is not None]
-        exit_day = min(exits) if exits else None
+        exit_day = max(min(exits), joined) if exits else None
 
         k0 = grid.index(joined)
         for cell in grid.targets(where.at(joined), k0):
@@ -354,7 +355,10 @@ def refresh_fund(fund: Fund, as_of: dt.date | None = None) -> int:
     with transaction.atomic():
         # One refresh of a fund at a time: a second waits here, then replaces the first's rows.
         list(Fund.objects.select_for_update().filter(pk=fund.pk).values_list("pk"))
-        FundSnapshot.objects.filter(fund_id=fund.pk).delete()
+        # A village group that moved from another fund still has that fund's rows: they are
+        # replaced too (the unit's history is now this fund's to tell).
+        units = {r.org_unit_id for r in rows}
+        FundSnapshot.objects.filter(Q(fund_id=fund.pk) | Q(org_unit_id__in=units)).delete()
         FundSnapshot.objects.bulk_create(rows, batch_size=1000)
         _forget_pending(fund.pk)
     return len(rows)

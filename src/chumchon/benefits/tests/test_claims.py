@@ -29,6 +29,7 @@ from chumchon.benefits.models import (
     PayoutReversal,
 )
 from chumchon.benefits.services_regulation import approval_rules_set as set_rules
+from chumchon.benefits.tests.helpers import as_person
 from chumchon.core.permissions import Role
 from chumchon.funds import services as fs
 from chumchon.funds.services import BeneficiaryData
@@ -54,12 +55,13 @@ def _media(settings: Any, tmp_path: Any) -> None:
 def user_with(role: str, unit: Any, name: str) -> Any:
     user = get_user_model().objects.create_user(name, password="x", first_name=name)
     role_assign(user=user, org_unit=unit, role=role, start_date=dt.date(2020, 1, 1))
-    return user
+    return as_person(user, unit)
 
 
 @pytest.fixture
 def fund(world: Any) -> Any:
     """Fund A under the example regulation of domain.md, in force since 1 Jan 2020."""
+    as_person(world.chair_a, world.fund_a)  # the chair decides claims too
     f = fs.fund_create(
         actor=world.chair_a,
         org_unit=world.fund_a,
@@ -767,3 +769,23 @@ def test_sniffing_recognises_the_four_kinds_by_content() -> None:
     assert svc.sniff_document(HEIC[:16]) == ("heic", "image/heic")
     assert svc.sniff_document(b"GIF89a" + b"\x00" * 10) is None
     assert svc.sniff_document(io.BytesIO(b"").read()) is None
+
+
+def test_an_approver_whose_login_is_not_linked_to_a_person_cannot_decide(
+    world: Any, member: Any
+) -> None:
+    """Without knowing who the approver is, "not the claimant or their household" cannot be
+    checked: the login must be linked first (ผู้ใช้กับบุคคล)."""
+    m = member()
+    claim = record(world, m)
+    stranger = get_user_model().objects.create_user("committee9", password="x")
+    role_assign(
+        user=stranger, org_unit=world.fund_a, role=Role.COMMITTEE, start_date=dt.date(2020, 1, 1)
+    )
+    with pytest.raises(ValidationError) as err:
+        svc.claim_decide(actor=stranger, claim=claim, decision="approve")
+    assert "ผูกบัญชีผู้ใช้ของคุณกับบุคคลในทะเบียนก่อน" in str(err.value)
+    as_person(stranger, world.fund_a)
+    svc.claim_decide(actor=stranger, claim=claim, decision="approve")
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.APPROVED

@@ -461,3 +461,21 @@ def test_evaluation_is_deterministic_whatever_the_order_of_past_use() -> None:
     a = run(r, units=4, past=past)
     b = run(r, units=4, past=list(reversed(past)))
     assert a == b
+
+
+def test_an_end_date_on_a_fixed_or_tiered_benefit_changes_nothing() -> None:
+    """The claim form always offers "ถึงวันที่"; a death or a fixed benefit with an end date
+    (even the same day) is paid per event, not per day."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from chumchon.benefits import engine as e
+
+    fixed = e.Rule(
+        code="wedding", name="แต่งงาน", category="09", amount_kind=e.FIXED, amount=Decimal("500")
+    )
+    facts = e.MemberFacts(joined_on=dt.date(2020, 1, 1), standing="active")
+    day = dt.date(2025, 3, 3)
+    for end in (day, day + dt.timedelta(days=2), None):
+        ev = e.evaluate(fixed, facts, event_date=day, units=None, event_end=end, past=())
+        assert ev.eligible and ev.amount == Decimal("500.00") and ev.units is None

@@ -108,7 +108,18 @@ def check_demo_books(founded_days: tuple[int, int] = (700, 830)) -> None:
     assert Payment.objects.filter(fund=fund, method="transfer").exists()
     voids = list(PaymentVoid.objects.filter(payment__fund=fund))
     assert len(voids) == 3 and all(v.reason.strip() for v in voids)
-    assert Refund.objects.filter(membership__fund=fund).count() == codes["resigned"]
+    # The refund rule (50 % if never helped): a resigned member who received a benefit gets none.
+    from chumchon.funds.services import has_received_benefit
+
+    # (A lapsed member who rejoins has the old membership closed without a resignation.)
+    resigned = list(Membership.objects.filter(fund=fund, events__kind="resign").distinct())
+    assert resigned
+    refunded = set(
+        Refund.objects.filter(membership__fund=fund).values_list("membership", flat=True)
+    )
+    for m in resigned:
+        assert (m.pk in refunded) == (not has_received_benefit(m)), m
+    assert refunded <= {m.pk for m in resigned}
 
     days = CollectionDay.objects.filter(fund=fund)
     assert days.count() > 20 and not days.filter(closed_at__isnull=True).exists()

@@ -213,7 +213,7 @@ def test_committee_roles_names_phones_and_community_roles(
     me = person_factory(
         org_unit=world.fund_a, first_name="สมศักดิ์", last_name="ใจดี", phone="0812345678"
     )
-    UserPerson.objects.create(user=world.chair_a, person=me)
+    UserPerson.objects.update_or_create(user=world.chair_a, defaults={"person": me})
     codi_form_save(
         actor=books.chair,
         fund=books.fund,

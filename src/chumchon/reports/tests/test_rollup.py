@@ -319,3 +319,32 @@ def test_demo_more_funds_give_the_province_an_old_big_fund_and_a_young_small_one
 
     user = get_user_model().objects.get(username=coordinator.username)
     assert list(funds_visible_to(user)) == [big_fund]
+
+
+def test_a_second_bank_account_the_fund_added_counts_in_the_balance(
+    world: Any, network: Any
+) -> None:
+    """Money moved from the main bank account to one the fund added (no category tag) is
+    still the fund's money: balances follow ``is_cash``, not the category."""
+    from chumchon.funds.services import fund_account_create
+    from chumchon.ledger import services as ledger
+
+    a, _b, _c = network
+    before = ru.rollup_for(world.fund_a, fiscal_year_be=FY).total.balance
+    savings = fund_account_create(
+        actor=world.chair_a,
+        fund=a,
+        code="1103",
+        name="บัญชีออมทรัพย์ ธ.ก.ส.",
+        kind="asset",
+        is_cash=True,
+    )
+    bank = a.account("bank")
+    ledger.post(
+        book=a.book,
+        date=dt.date(2025, 6, 20),
+        memo="โอนเข้าบัญชีออมทรัพย์",
+        lines=[ledger.debit(savings, D("1000")), ledger.credit(bank, D("1000"))],
+        actor=world.chair_a,
+    )
+    assert ru.rollup_for(world.fund_a, fiscal_year_be=FY).total.balance == before

@@ -57,6 +57,9 @@ class Scenario:
         self.world = world
         self.person_factory = person_factory
         chair = self.chair = world.chair_a
+        from chumchon.benefits.tests.helpers import as_person
+
+        as_person(chair, world.fund_a)  # the chair decides claims too
         self.registrar = world.registrar_a
         self.fund: Fund = fs.fund_create(
             actor=chair,
@@ -535,3 +538,15 @@ def test_a_second_treasurer_user_does_not_change_the_figures(books: Scenario) ->
     a = st.fund_statements(books.fund, FY, today=TODAY)
     assert a.ok
     assert [c.label for c in a.checks if not c.ok] == []
+
+
+def test_excel_cells_never_become_formulas() -> None:
+    from openpyxl import Workbook
+
+    from chumchon.reports.xlsx import append_row
+
+    ws = Workbook().active
+    append_row(ws, ['=HYPERLINK("http://x")', "ค่าใช้จ่าย", 5])
+    cells = list(ws[ws.max_row])
+    assert cells[0].data_type == "s" and cells[0].value.startswith("=")
+    assert cells[2].data_type == "n"

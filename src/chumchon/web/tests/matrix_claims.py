@@ -28,8 +28,10 @@ def _claim(a: Any, *, documents: bool = False) -> Any:
     """Fund A's claim waiting for a decision (recorded by the registrar, not the chair)."""
     from chumchon.benefits import services_claims as svc
     from chumchon.benefits.models import Claim
+    from chumchon.benefits.tests.helpers import as_person
 
     _regulated(a)
+    as_person(a.world.chair_a, a.world.fund_a)  # the matrix's chair decides claims
     found = Claim.objects.filter(fund=a.fund, state="submitted").first()
     if found is not None and (found.documents.exists() or not documents):
         return found
@@ -52,6 +54,7 @@ def _approved(a: Any) -> Any:
 
     from chumchon.areas.services import role_assign
     from chumchon.benefits import services_claims as svc
+    from chumchon.benefits.tests.helpers import as_person
     from chumchon.core.permissions import Role
 
     claim = _claim(a)
@@ -61,6 +64,7 @@ def _approved(a: Any) -> Any:
         role_assign(
             user=user, org_unit=a.world.fund_a, role=Role.COMMITTEE, start_date=dt.date(2024, 1, 1)
         )
+    as_person(user, a.world.fund_a)
     svc.claim_decide(actor=user, claim=claim, decision="approve")
     return claim
 

@@ -23,6 +23,7 @@ from chumchon.areas.services import role_assign
 from chumchon.benefits import services_claims as svc
 from chumchon.benefits.example import example_regulation
 from chumchon.benefits.models import Claim, ClaimState, Payout
+from chumchon.benefits.tests.helpers import as_person
 from chumchon.core.permissions import Role
 from chumchon.funds import services as fs
 from chumchon.funds.services import BeneficiaryData
@@ -71,6 +72,7 @@ def user_with(role: str, unit: Any, name: str, **extra: Any) -> Any:
 
 @pytest.fixture
 def fund(world: Any) -> Any:
+    as_person(world.chair_a, world.fund_a)  # the chair decides claims too
     f = fs.fund_create(
         actor=world.chair_a,
         org_unit=world.fund_a,
@@ -115,9 +117,10 @@ def member(world: Any, fund: Any, person_factory: Any) -> Any:
 
 @pytest.fixture
 def committee(world: Any) -> Any:
-    return user_with(
+    user = user_with(
         Role.COMMITTEE, world.fund_a, "committee1", first_name="กรรมการ", last_name="หนึ่ง"
     )
+    return as_person(user, world.fund_a)
 
 
 def body(response: Any) -> str:

@@ -397,15 +397,31 @@ def test_account_create_and_its_refusals(chair: Any, fund: Fund) -> None:
     assert snapshot() == before
 
 
+def chair_user(fund: Fund) -> Any:
+    from chumchon.areas.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(org_unit=fund.org_unit, role="chair").first().user
+
+
 def test_account_edit_renames_and_closes_but_keeps_codes_and_auto_accounts(
     chair: Any, fund: Fund, member: Any
 ) -> None:
     member(paid="50")
-    wedding = fund.book.accounts.get(code="5109")
+    from chumchon.funds.services import fund_account_create
+
+    wedding = fund_account_create(
+        actor=chair_user(fund), fund=fund, code="5901", name="ของขวัญงานแต่ง", kind="expense"
+    )
     url = reverse("account_edit", args=[fund.pk, wedding.pk])
-    assert chair.post(url, {"name": "ประเพณี (งานบวช งานแต่ง)", "code": "9999"}).status_code == 302
+    assert chair.post(url, {"name": "ของขวัญงานแต่งงาน", "code": "9999"}).status_code == 302
     wedding.refresh_from_db()
-    assert (wedding.code, wedding.name, wedding.active) == ("5109", "ประเพณี (งานบวช งานแต่ง)", False)
+    assert (wedding.code, wedding.name, wedding.active) == ("5901", "ของขวัญงานแต่งงาน", False)
+    # A benefit category's account takes the claims' payouts: renamed, never closed.
+    tradition = fund.book.accounts.get(code="5109")
+    kept = chair.post(
+        reverse("account_edit", args=[fund.pk, tradition.pk]), {"name": "ประเพณี (งานบวช)"}
+    )
+    assert "ใช้งาน: ระบบบันทึกรายการเข้าบัญชีนี้โดยอัตโนมัติ" in body(kept)
     before = snapshot()
     cash = fund.book.accounts.get(code="1101")
     refused = chair.post(reverse("account_edit", args=[fund.pk, cash.pk]), {"name": "เงินสด"})
