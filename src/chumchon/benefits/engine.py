@@ -23,7 +23,6 @@ The amount is never negative and never above any cap; 0 when not eligible.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,15 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from chumchon.core.thai import _, fiscal_year, fiscal_year_bounds, format_baht, format_be_date
+from chumchon.core.thai import (
+    _,
+    add_months,
+    age_on,
+    fiscal_year,
+    fiscal_year_bounds,
+    format_baht,
+    format_be_date,
+)
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -319,13 +326,6 @@ class PastUse:
 # --- calendar arithmetic ----------------------------------------------------------------------
 
 
-def add_months(anchor: dt.date, months: int) -> dt.date:
-    """``anchor`` moved by whole months, the day clipped to the month's end (29 Feb + 12 = 28 Feb)."""
-    y, m = divmod(anchor.month - 1 + months, 12)
-    year, month = anchor.year + y, m + 1
-    return dt.date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
-
-
 def after(joined: dt.date, n: int, unit: str) -> dt.date:
     """The first day on which a membership from ``joined`` has lasted ``n`` units.
 
@@ -357,16 +357,6 @@ def tenure(joined: dt.date, day: dt.date) -> tuple[int, int, int]:
     years, rest = divmod(months, 12)
     days = (day - add_months(joined, months)).days
     return years, rest, days
-
-
-def age_on(birth_date: dt.date | None, birth_year: int | None, day: dt.date) -> int | None:
-    """Complete years on ``day``; from the year alone when the date is unknown."""
-    if birth_date is not None:
-        b = birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-    if birth_year is not None:
-        return day.year - birth_year
-    return None
 
 
 def period_bounds(

@@ -36,7 +36,7 @@ from django.db.models import Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chumchon.core.thai import be_year, format_baht, format_be_date
+from chumchon.core.thai import add_months, age_on, be_year, format_baht, format_be_date
 from chumchon.funds.models import Fund, LapseRule, Membership, MembershipState, Payment
 
 from .engine import PER_UNIT, TIERED, Rule, after, choose_tier, years_beyond
@@ -205,7 +205,6 @@ class FundHistory:
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
-    from .engine import add_months
 
     return add_months(day, 12 * years)
 
@@ -218,16 +217,9 @@ def _birth(person_birth: dt.date | None, birth_year: int | None) -> dt.date | No
     return None
 
 
-def _age(birth: dt.date | None, day: dt.date) -> int | None:
-    if birth is None:
-        return None
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def _lapse_date(fund: Fund, joined: dt.date, months: int, amount: float, paid: float) -> dt.date:
     """When a member lapses if nothing more is paid: cover bought by the contributions paid
     (whole months of the current plan from the join date) plus the fund's lapse rule."""
-    from .engine import add_months
 
     per_month = amount / months if months else 0.0
     covered = int(paid // per_month) if per_month > 0 else 0
@@ -309,7 +301,9 @@ def gather(
         spells.append(Spell(birth, sex or "U", mtype, joined, end, kind, annual))
         if end is None:
             members.append(
-                CurrentMember(_age(birth, as_of), sex or "U", (as_of - joined).days, mtype, annual)
+                CurrentMember(
+                    age_on(birth, None, as_of), sex or "U", (as_of - joined).days, mtype, annual
+                )
             )
     version = version_in_force(fund, as_of)
     rules: list[Rule] = []
@@ -622,7 +616,7 @@ def estimate(h: FundHistory, *, matching_per_member: float | None = None) -> Est
             mid = a + (b - a) / 2
             exposure += yrs
             contributions_expected += yrs * s.annual
-            age = _age(s.birth, mid)
+            age = age_on(s.birth, None, mid)
             if age is None:
                 age = 45
             deaths_expected += yrs * death_rate(age, s.sex)
@@ -689,7 +683,7 @@ def _joiner_template(h: FundHistory) -> list[tuple[int, str, str, float, float]]
     pool = recent if len(recent) >= 10 else list(h.spells)
     counts: dict[tuple[int, str, str], list[float]] = {}
     for s in pool:
-        age = _age(s.birth, s.joined)
+        age = age_on(s.birth, None, s.joined)
         age = 45 if age is None else age
         band = min(age // 5 * 5 + 2, 97)
         c = counts.setdefault((band, s.sex, s.member_type), [0.0, 0.0])
@@ -1158,7 +1152,6 @@ def simulate(
     seed: int = SEED,
 ) -> Projection:
     """The expected line and the Monte Carlo band for ``years`` years from ``h.as_of``."""
-    from .engine import add_months
 
     scenario = scenario or Scenario()
     years = min(max(int(years), 1), 50)

@@ -374,6 +374,24 @@ def fiscal_year_bounds(fy_be: int, *, start_month: int = 10) -> tuple[date, date
     return start, end
 
 
+def add_months(anchor: date, months: int) -> date:
+    """``anchor`` moved by whole months, the day clipped to the month's end (31 Jan + 1 = 28 Feb,
+    29 Feb + 12 = 28 Feb)."""
+    y, m = divmod(anchor.month - 1 + months, 12)
+    year, month = anchor.year + y, m + 1
+    return date(year, month, min(anchor.day, _days_in_month(year, month)))
+
+
+def age_on(birth_date: date | None, birth_year: int | None, day: date) -> int | None:
+    """Complete years on ``day``; from the birth year alone when the date is unknown."""
+    if birth_date is not None:
+        b = birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+    if birth_year is not None:
+        return day.year - birth_year
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Money
 # ---------------------------------------------------------------------------------------------

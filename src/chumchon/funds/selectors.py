@@ -6,7 +6,6 @@ resigned, died), its payments and the fund's lapse rule, and says why in Thai.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from chumchon.areas.selectors import scope_q
 from chumchon.core.permissions import Perm
-from chumchon.core.thai import fiscal_year_bounds, format_baht, format_be_date
+from chumchon.core.thai import add_months, fiscal_year_bounds, format_baht, format_be_date
 
 from .models import (
     CollectionDay,
@@ -35,13 +34,6 @@ from .models import (
 
 ZERO = Decimal("0.00")
 ONE_DAY = dt.timedelta(days=1)
-
-
-def add_months(anchor: dt.date, months: int) -> dt.date:
-    """``anchor`` moved by whole months, the day clipped to the month's end (31 Jan + 1 = 28 Feb)."""
-    y, m = divmod(anchor.month - 1 + months, 12)
-    year, month = anchor.year + y, m + 1
-    return dt.date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
 
 
 # --- scope ------------------------------------------------------------------------------------

@@ -173,18 +173,9 @@ def plan_create(
 # --- members ----------------------------------------------------------------------------------
 
 
-def age_on(person: Person, day: dt.date) -> int | None:
-    if person.birth_date:
-        b = person.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-    if person.birth_year:
-        return day.year - person.birth_year
-    return None
-
-
 def derived_member_type(person: Person, day: dt.date) -> str:
     """The member type the age suggests (disabled, orphan and disadvantaged are chosen by hand)."""
-    age = age_on(person, day)
+    age = person.age_on(day)
     if age is not None and age < 18:
         return MemberType.CHILD
     if age is not None and age >= 60:

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from chumchon.areas.models import OrgUnit, Subdistrict, Village
 from chumchon.core.models import TimeStampedModel
-from chumchon.core.thai import search_key, thai_name_sort_bytes
+from chumchon.core.thai import age_on, search_key, thai_name_sort_bytes
 
 
 class Title(models.TextChoices):
@@ -149,12 +149,7 @@ class Person(TimeStampedModel):
         return f"{title}{sep}{name}" if title else name
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.birth_date is not None:
-            b = self.birth_date
-            return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-        if self.birth_year is not None:
-            return day.year - self.birth_year
-        return None
+        return age_on(self.birth_date, self.birth_year, day)
 
     @property
     def is_dead(self) -> bool:

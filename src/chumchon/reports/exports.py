@@ -50,6 +50,7 @@ from chumchon.core.permissions import Perm, role_allows
 from chumchon.core.querying import prefix_q
 from chumchon.core.thai import (
     ThaiDateError,
+    age_on,
     fiscal_year,
     fiscal_year_bounds,
     format_be_date,
@@ -204,11 +205,6 @@ def _full_name(title: str, title_other: str, first: str, last: str) -> str:
 def _display_title(title: str, title_other: str) -> str:
     ns = SimpleNamespace(title=title, title_other=title_other or "")
     return str(Person.display_title.fget(ns))  # type: ignore[attr-defined]
-
-
-def _age(birth_date: dt.date | None, birth_year: int | None, on: dt.date) -> int | None:
-    ns = SimpleNamespace(birth_date=birth_date, birth_year=birth_year)
-    return Person.age_on(ns, on)  # type: ignore[arg-type]
 
 
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -486,7 +482,7 @@ def _persons(user: Any, query: dict[str, str], today: dt.date) -> Prepared:
                 last,
                 sexes.get(sx, ""),
                 _be(bd) or (str(by + 543) if by else ""),
-                _age(bd, by, died or today),
+                age_on(bd, by, died or today),
                 (nid if full else mask_national_id(nid)) if nid else "",
                 phone,
                 house,

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from chumchon.reports.codi_form import ANSWER_FIELDS, CommitteeRow
 from chumchon.reports.models import CodiFormYear, DataKeeping
 
+from .forms_books import MONEY_ATTRS
+
 NUMBER_ATTRS = {"inputmode": "numeric", "autocomplete": "off"}
-MONEY_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "0.00"}
 ROLE_PREFIX = "community_role_"
 
 

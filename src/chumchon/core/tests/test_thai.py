@@ -878,3 +878,18 @@ def test_template_filters_are_builtins():
 
 def test_baht_text_filter_shows_nothing_for_unrounded_amounts():
     assert _render("{{ m|baht_text }}", m=Decimal("1.005")) == ""
+
+
+def test_add_months_clips_to_the_month_end_and_age_counts_complete_years() -> None:
+    from datetime import date
+
+    from chumchon.core.thai import add_months, age_on
+
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2024, 11, 15), 3) == date(2025, 2, 15)
+    assert add_months(date(2025, 3, 31), -1) == date(2025, 2, 28)
+    assert age_on(date(1965, 6, 2), 1965, date(2025, 6, 1)) == 59
+    assert age_on(date(1965, 6, 2), 1965, date(2025, 6, 2)) == 60
+    assert age_on(None, 1965, date(2025, 1, 1)) == 60
+    assert age_on(None, None, date(2025, 1, 1)) is None
